@@ -1,0 +1,46 @@
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import redirect
+
+from ctip.core.selectors import user_needs_two_factor
+
+# Paths an authenticated but not yet verified user may reach.
+TWO_FACTOR_EXEMPT_PREFIXES = ("/account/", "/static/", "/i18n/", "/api/")
+
+
+class RequireTwoFactorMiddleware:
+    """Users whose role reaches records must pass TOTP before anything else.
+
+    The API is exempt here because it authenticates by token inside DRF; session access to the
+    API is refused by the API's own permission when the session is not verified.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user_needs_two_factor(user)
+            and not user.is_verified()
+            and not request.path.startswith(TWO_FACTOR_EXEMPT_PREFIXES)
+        ):
+            return redirect("core:two_factor")
+        return self.get_response(request)
+
+
+class AdminOnlyForSysadminMiddleware:
+    """The admin site does not exist for anyone but a verified system administrator."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.prefix = "/admin/"
+
+    def __call__(self, request):
+        if request.path.startswith(self.prefix):
+            user = request.user
+            allowed = user.is_authenticated and user.is_superuser and user.is_verified()
+            if not allowed and not settings.DEBUG:
+                raise Http404
+        return self.get_response(request)

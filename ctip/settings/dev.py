@@ -1,0 +1,10 @@
+"""Local use and `ctip demo`: SQLite under CTIP_DATA_DIR, generated keys, demo helpers."""
+
+from ctip.core.keyfiles import ensure_local_secret_key
+from ctip.settings.base import *  # noqa: F403
+from ctip.settings.base import DATA_DIR, ENV
+
+DEBUG = False
+SECRET_KEY = ENV.secret_key or ensure_local_secret_key(DATA_DIR)
+CTIP_GENERATE_FIELD_KEYS = True
+CTIP_DEMO_MODE = ENV.demo_mode

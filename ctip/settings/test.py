@@ -1,0 +1,18 @@
+"""The test suite: fast hashing, generated keys in a throwaway data dir, same DB rules."""
+
+import tempfile
+from pathlib import Path
+
+from ctip.settings.base import *  # noqa: F403
+from ctip.settings.base import CONTENT_SECURITY_POLICY, ENV  # noqa: F401
+
+DATA_DIR = Path(tempfile.mkdtemp(prefix="ctip-test-"))
+SECRET_KEY = "test-only-secret-key-not-for-production"  # noqa: S105
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CTIP_GENERATE_FIELD_KEYS = True
+CTIP_DEMO_MODE = False
+STATIC_ROOT = DATA_DIR / "static"
+if not ENV.database_url:
+    from ctip.settings.base import database_config
+
+    DATABASES = {"default": database_config("", DATA_DIR)}

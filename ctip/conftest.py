@@ -9,10 +9,10 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ctip.cases.services import survivor_register
 from ctip.core.audit import Origin
 from ctip.core.models import Organisation, Role, User
 from ctip.core.services import organisation_create, user_create
-from ctip.cases.services import survivor_register
 
 PASSWORD = "correct horse battery staple"  # noqa: S105
 SYSTEM = Origin(user=None, source="tests")
@@ -39,13 +39,21 @@ class Cast:
 
 
 def _org(code, name, kind, parent=None, **extra):
-    return organisation_create(origin=SYSTEM, code=code, name=name, kind=kind, parent=parent,
-                               **extra)
+    return organisation_create(
+        origin=SYSTEM, code=code, name=name, kind=kind, parent=parent, **extra
+    )
 
 
 def _user(username, role, org, **extra):
-    return user_create(origin=SYSTEM, username=username, password=PASSWORD, role=role,
-                       organisation=org, first_name=username.title(), **extra)
+    return user_create(
+        origin=SYSTEM,
+        username=username,
+        password=PASSWORD,
+        role=role,
+        organisation=org,
+        first_name=username.title(),
+        **extra,
+    )
 
 
 @pytest.fixture
@@ -57,11 +65,18 @@ def cast(db) -> Cast:
     ngo_b = _org("th-ngo-b", "Hope Shelter", "partner", thailand)
     ngo_kh = _org("kh-ngo", "Phnom Penh Care", "partner", cambodia)
     site_a = _org("th-ngo-a-cm", "Friends Chiang Mai", "site", ngo_a)
-    gov = _org("th-dsdw", "Social Development Office", "provider", thailand,
-               provider_type="government")
+    gov = _org(
+        "th-dsdw", "Social Development Office", "provider", thailand, provider_type="government"
+    )
     return Cast(
-        implementer=implementer, thailand=thailand, cambodia=cambodia, ngo_a=ngo_a, ngo_b=ngo_b,
-        ngo_kh=ngo_kh, site_a=site_a, gov_provider=gov,
+        implementer=implementer,
+        thailand=thailand,
+        cambodia=cambodia,
+        ngo_a=ngo_a,
+        ngo_b=ngo_b,
+        ngo_kh=ngo_kh,
+        site_a=site_a,
+        gov_provider=gov,
         case_worker=_user("anong", Role.CASE_WORKER, ngo_a),
         other_case_worker=_user("bopha", Role.CASE_WORKER, ngo_b),
         supervisor=_user("chai", Role.CASE_SUPERVISOR, ngo_a),
@@ -77,8 +92,9 @@ def verified_client(user: User) -> Client:
     """A client logged in as ``user`` who has passed TOTP, as after a real two-factor login."""
     client = Client()
     client.force_login(user)
-    device, _ = TOTPDevice.objects.get_or_create(user=user, name="default",
-                                                 defaults={"confirmed": True})
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="default", defaults={"confirmed": True}
+    )
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()

@@ -86,7 +86,7 @@ class Survivor(OwnedModel):
     """
 
     code = models.CharField(_("survivor code"), max_length=20, unique=True)
-    ref = models.CharField(_("import reference"), max_length=80, blank=True, null=True)
+    ref = models.CharField(_("import reference"), max_length=80, blank=True, default="")
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
     birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
     nationality = models.CharField(_("nationality"), max_length=2, blank=True)
@@ -136,7 +136,9 @@ class Survivor(OwnedModel):
         ordering = ["-opened_on", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "ref"], name="survivor_ref_unique_per_org"
+                fields=["organisation", "ref"],
+                condition=~models.Q(ref=""),
+                name="survivor_ref_unique_per_org",
             ),
         ]
         indexes = [
@@ -198,7 +200,7 @@ class Need(OwnedModel):
     """An assessed need; service episodes (services issue) must answer one."""
 
     survivor = models.ForeignKey(Survivor, on_delete=models.CASCADE, related_name="needs")
-    ref = models.CharField(_("import reference"), max_length=80, blank=True, null=True)
+    ref = models.CharField(_("import reference"), max_length=80, blank=True, default="")
     category = models.CharField(_("need"), max_length=20, choices=NeedCategory.choices)
     assessed_on = models.DateField(_("assessed on"))
     status = models.CharField(
@@ -212,7 +214,11 @@ class Need(OwnedModel):
     class Meta:
         ordering = ["-assessed_on", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "ref"], name="need_ref_unique_per_org"),
+            models.UniqueConstraint(
+                fields=["organisation", "ref"],
+                condition=~models.Q(ref=""),
+                name="need_ref_unique_per_org",
+            ),
         ]
 
     def __str__(self) -> str:

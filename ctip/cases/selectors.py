@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from ctip.cases.models import CaseStatus, Consent, Need, NeedStatus, Survivor
 from ctip.core.crypto import full_name_index, name_index, normalise_phone, phone_index
 from ctip.core.models import Organisation, User
 from ctip.core.selectors import user_can_read_pii, user_can_read_records
-from ctip.cases.models import CaseStatus, Consent, Need, NeedStatus, Survivor
 
 CODE_PATTERN = re.compile(r"^[A-Z]{2}-[0-9A-Z]{4}-[0-9A-Z]{4}$")
 CODE_PREFIX_PATTERN = re.compile(r"^[A-Z]{2}-[0-9A-Z-]{1,9}$")
@@ -35,9 +35,11 @@ def survivors_visible_to(user: User) -> QuerySet[Survivor]:
 def survivor_get(user: User, code: str) -> Survivor:
     """The survivor with this code if the user may see it; 404 otherwise, never a hint."""
     try:
-        return survivors_visible_to(user).select_related(
-            "organisation", "case_worker", "identifying_agency"
-        ).get(code=code.upper())
+        return (
+            survivors_visible_to(user)
+            .select_related("organisation", "case_worker", "identifying_agency")
+            .get(code=code.upper())
+        )
     except Survivor.DoesNotExist as exc:
         raise Http404("No such survivor.") from exc
 
@@ -162,3 +164,47 @@ def caseload_summary(user: User) -> dict:
     )
     totals["open_needs"] = needs_visible_to(user).filter(status=NeedStatus.OPEN).count()
     return totals
+
+
+def survivor_aggregates(user: User) -> dict:
+    """Counts of survivors in the user's subtree by country project and by sex, small cells
+    suppressed: what a donor or PSE officer, who may not see records, is shown.
+
+    Two grouped queries; country projects are found from the organisation paths in Python
+    (a handful of organisations, never a loop over survivors).
+    """
+    from ctip.cases.models import Sex
+    from ctip.core.models import OrganisationKind
+    from ctip.core.suppression import suppress_breakdown, suppress_count
+
+    if not user.is_authenticated or user.organisation_id is None:
+        return {"total": 0, "by_country": [], "by_sex": []}
+    root_path = user.organisation.path
+    in_scope = Survivor.objects.filter(organisation__path__startswith=root_path)
+    projects = list(
+        Organisation.objects.filter(kind=OrganisationKind.COUNTRY_PROJECT)
+        .filter(Q(path__startswith=root_path) | Q(pk__in=_ancestor_ids(root_path)))
+        .order_by("name")
+    )
+    by_project = {project.code: 0 for project in projects}
+    names = {project.code: project.name for project in projects}
+    rows = in_scope.values("organisation__path").annotate(n=Count("pk")).order_by()
+    for row in rows:
+        for project in projects:
+            if row["organisation__path"].startswith(project.path):
+                by_project[project.code] += row["n"]
+                break
+    by_sex_raw = dict(in_scope.values_list("sex").annotate(n=Count("pk")).order_by())
+    by_sex = {str(label): by_sex_raw.get(value, 0) for value, label in Sex.choices}
+    total = sum(by_sex_raw.values())
+    return {
+        "total": suppress_count(total),
+        "by_country": [
+            (names[code], value) for code, value in suppress_breakdown(by_project).items()
+        ],
+        "by_sex": list(suppress_breakdown(by_sex).items()),
+    }
+
+
+def _ancestor_ids(path: str) -> list[int]:
+    return [int(part) for part in path.strip("/").split("/") if part]

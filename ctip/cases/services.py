@@ -11,8 +11,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ctip.core.audit import Action, Origin, audit_write
-from ctip.core.models import ImportBatch, Organisation, OrganisationKind, User
 from ctip.cases.models import (
     CaseEvent,
     CaseEventType,
@@ -26,6 +24,8 @@ from ctip.cases.models import (
     Survivor,
     exploitation_to_db,
 )
+from ctip.core.audit import Action, Origin, audit_write
+from ctip.core.models import ImportBatch, Organisation, OrganisationKind, User
 
 # Readable and unambiguous when read aloud or copied by hand: no 0/O, 1/I/L, U.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -120,7 +120,7 @@ def survivor_register(
     survivor = Survivor(
         organisation=organisation,
         created_by=origin.user,
-        ref=ref or None,
+        ref=ref or "",
         sex=sex,
         birth_year=birth_year,
         nationality=(nationality or "").upper(),
@@ -260,7 +260,7 @@ def need_assess(
         assessed_on=assessed_on,
         status=status,
         notes=notes,
-        ref=ref or None,
+        ref=ref or "",
         import_batch=import_batch,
     )
     need.full_clean(exclude=["survivor", "organisation", "created_by", "import_batch"])
@@ -293,8 +293,12 @@ def need_update(
     need.full_clean(exclude=["survivor", "organisation", "created_by", "import_batch"])
     need.save()
     _event(
-        need.survivor, CaseEventType.NEED_STATUS_CHANGED, origin,
-        need=str(need.uuid), fields=changed, status=need.status,
+        need.survivor,
+        CaseEventType.NEED_STATUS_CHANGED,
+        origin,
+        need=str(need.uuid),
+        fields=changed,
+        status=need.status,
     )
     if audit:
         _audit(origin, Action.CHANGE, need.survivor, need=str(need.uuid), fields=changed)
@@ -306,7 +310,10 @@ def interest_state(
     *, origin: Origin, survivor: Survivor, interest: str, stated_on: dt.date, detail: str = ""
 ) -> StatedInterest:
     stated = StatedInterest.objects.create(
-        survivor=survivor, interest=interest, stated_on=stated_on, detail=detail,
+        survivor=survivor,
+        interest=interest,
+        stated_on=stated_on,
+        detail=detail,
         recorded_by=origin.user,
     )
     _event(survivor, CaseEventType.INTEREST_STATED, origin, interest=interest)

@@ -32,7 +32,7 @@ class Action:
     EXPORT = "export"
     ERASE = "erase"
     ROTATE_KEYS = "rotate_keys"
-    TOKEN_CREATE = "token_create"
+    TOKEN_CREATE = "token_create"  # noqa: S105 (an action name)
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,11 @@ class Origin:
 
     @classmethod
     def from_request(cls, request, reason: str = "") -> "Origin":
-        user = request.user if getattr(request, "user", None) and request.user.is_authenticated else None
+        user = (
+            request.user
+            if getattr(request, "user", None) and request.user.is_authenticated
+            else None
+        )
         return cls(user=user, source=f"{request.method} {request.path}"[:255], reason=reason)
 
     @classmethod
@@ -124,8 +128,11 @@ def audit_verify(chunk_size: int = 5000) -> VerifyResult:
     for entry in entries.iterator(chunk_size=chunk_size):
         if entry.prev_hash != expected_prev:
             return VerifyResult(
-                False, checked, entry.pk, "its link to the previous entry is broken "
-                "(an entry before it was deleted or altered)"
+                False,
+                checked,
+                entry.pk,
+                "its link to the previous entry is broken "
+                "(an entry before it was deleted or altered)",
             )
         if _entry_hash(entry.prev_hash, _hashed_fields(entry)) != entry.entry_hash:
             return VerifyResult(False, checked, entry.pk, "its content does not match its hash")
@@ -135,7 +142,9 @@ def audit_verify(chunk_size: int = 5000) -> VerifyResult:
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is not None and (head.last_hash != expected_prev or head.last_id != last_id):
         return VerifyResult(
-            False, checked, head.last_id, "the newest entries were deleted (the chain head "
-            "points past the last entry)"
+            False,
+            checked,
+            head.last_id,
+            "the newest entries were deleted (the chain head points past the last entry)",
         )
     return VerifyResult(True, checked)

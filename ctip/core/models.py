@@ -203,6 +203,9 @@ class AuditChainHead(models.Model):
     last_hash = models.CharField(max_length=64)
     last_id = models.BigIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"audit chain head at #{self.last_id}"
+
 
 class ApiToken(models.Model):
     """An API token: only its SHA-256 is stored, so a copied database grants no API access."""

@@ -29,8 +29,10 @@ def _validate_placement(kind: str, parent: Organisation | None, provider_type: s
         if parent is None:
             raise ValidationError({"parent": _("A %(kind)s needs a parent.") % {"kind": kind}})
         raise ValidationError(
-            {"parent": _("A %(kind)s cannot sit under a %(parent)s.")
-             % {"kind": kind, "parent": parent_kind}}
+            {
+                "parent": _("A %(kind)s cannot sit under a %(parent)s.")
+                % {"kind": kind, "parent": parent_kind}
+            }
         )
     if kind == OrganisationKind.PROVIDER and not provider_type:
         raise ValidationError({"provider_type": _("A provider needs a provider type.")})
@@ -71,7 +73,10 @@ def organisation_create(
     org.save(update_fields=["path"])
     if audit:
         audit_write(
-            origin=origin, action=Action.CREATE, object_type="organisation", object_ref=code,
+            origin=origin,
+            action=Action.CREATE,
+            object_type="organisation",
+            object_ref=code,
             organisation_code=code,
         )
     return org
@@ -104,12 +109,15 @@ def organisation_update(
     org.save()
     if org.path != old_path:
         for node in Organisation.objects.filter(path__startswith=old_path).exclude(pk=org.pk):
-            node.path = org.path + node.path[len(old_path):]
+            node.path = org.path + node.path[len(old_path) :]
             node.save(update_fields=["path"])
     if audit:
         audit_write(
-            origin=origin, action=Action.CHANGE, object_type="organisation",
-            object_ref=org.code, organisation_code=org.code,
+            origin=origin,
+            action=Action.CHANGE,
+            object_type="organisation",
+            object_ref=org.code,
+            organisation_code=org.code,
         )
     return org
 
@@ -144,7 +152,10 @@ def user_create(
     user.full_clean(exclude=["password"])
     user.save()
     audit_write(
-        origin=origin, action=Action.CREATE, object_type="user", object_ref=username,
+        origin=origin,
+        action=Action.CREATE,
+        object_type="user",
+        object_ref=username,
         organisation_code=organisation.code if organisation else "",
     )
     return user
@@ -157,8 +168,12 @@ def token_hash(key: str) -> str:
 def api_token_create(*, origin: Origin, user: User, name: str) -> tuple[ApiToken, str]:
     """Return the token row and the key, which is shown once and never stored."""
     key = "ctip_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name, prefix=key[5:13], key_hash=token_hash(key))
-    audit_write(origin=origin, action=Action.TOKEN_CREATE, object_type="user", object_ref=user.username)
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=key[5:13], key_hash=token_hash(key)
+    )
+    audit_write(
+        origin=origin, action=Action.TOKEN_CREATE, object_type="user", object_ref=user.username
+    )
     return token, key
 
 
@@ -188,7 +203,10 @@ def field_keys_rotate(*, origin: Origin, chunk_size: int = 1000) -> dict[str, in
             rewritten += 1
         counts[model._meta.label] = rewritten
     audit_write(
-        origin=origin, action=Action.ROTATE_KEYS, object_type="keyring",
-        object_ref=ring.primary_id, detail=counts,
+        origin=origin,
+        action=Action.ROTATE_KEYS,
+        object_type="keyring",
+        object_ref=ring.primary_id,
+        detail=counts,
     )
     return counts

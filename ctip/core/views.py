@@ -48,8 +48,10 @@ def two_factor(request):
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
                 audit_write(
-                    origin=Origin.from_request(request), action=Action.TWO_FACTOR_ENROLLED,
-                    object_type="user", object_ref=request.user.username,
+                    origin=Origin.from_request(request),
+                    action=Action.TWO_FACTOR_ENROLLED,
+                    object_type="user",
+                    object_ref=request.user.username,
                 )
             otp_login(request, device)
             return redirect(request.GET.get("next") or settings.LOGIN_REDIRECT_URL)
@@ -76,7 +78,8 @@ def audit_log(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(
-        request, "core/audit_log.html",
+        request,
+        "core/audit_log.html",
         {"form": form, "page": page, "query": query.urlencode()},
     )
 

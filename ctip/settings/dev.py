@@ -8,3 +8,5 @@ DEBUG = False
 SECRET_KEY = ENV.secret_key or ensure_local_secret_key(DATA_DIR)
 CTIP_GENERATE_FIELD_KEYS = True
 CTIP_DEMO_MODE = ENV.demo_mode
+# Static files come from the apps through whitenoise's finders; the folder only has to exist.
+(DATA_DIR / "static").mkdir(parents=True, exist_ok=True)

@@ -87,8 +87,7 @@ def _validate_profile(values: dict, organisation: Organisation) -> None:
         raise ValidationError(errors)
 
 
-@transaction.atomic
-def survivor_register(
+def _survivor_build(
     *,
     origin: Origin,
     organisation: Organisation,
@@ -107,9 +106,8 @@ def survivor_register(
     notes: str = "",
     ref: str | None = None,
     import_batch: ImportBatch | None = None,
-    audit: bool = True,
 ) -> Survivor:
-    """Register a survivor under a fresh pseudonymous code."""
+    """Validate and build (not save) a new survivor with its blind indexes; no code yet."""
     values = {
         "birth_year": birth_year,
         "identified_on": identified_on,
@@ -138,6 +136,51 @@ def survivor_register(
     )
     for column, value in survivor.blind_index_values().items():
         setattr(survivor, column, value)
+    return survivor
+
+
+@transaction.atomic
+def survivor_register(
+    *,
+    origin: Origin,
+    organisation: Organisation,
+    sex: str,
+    birth_year: int | None = None,
+    nationality: str = "",
+    exploitation: list[str] | None = None,
+    identified_on: dt.date | None = None,
+    identifying_agency: Organisation | None = None,
+    case_worker: User | None = None,
+    opened_on: dt.date | None = None,
+    given_name: str = "",
+    family_name: str = "",
+    phone: str = "",
+    address: str = "",
+    notes: str = "",
+    ref: str | None = None,
+    import_batch: ImportBatch | None = None,
+    audit: bool = True,
+) -> Survivor:
+    """Register a survivor under a fresh pseudonymous code."""
+    survivor = _survivor_build(
+        origin=origin,
+        organisation=organisation,
+        sex=sex,
+        birth_year=birth_year,
+        nationality=nationality,
+        exploitation=exploitation,
+        identified_on=identified_on,
+        identifying_agency=identifying_agency,
+        case_worker=case_worker,
+        opened_on=opened_on,
+        given_name=given_name,
+        family_name=family_name,
+        phone=phone,
+        address=address,
+        notes=notes,
+        ref=ref,
+        import_batch=import_batch,
+    )
     country = organisation.country_code()
     for _attempt in range(5):
         survivor.code = survivor_code_new(country)
@@ -153,6 +196,74 @@ def survivor_register(
     if audit:
         _audit(origin, Action.CREATE, survivor)
     return survivor
+
+
+class BulkValidationError(ValidationError):
+    """Problems of a bulk write, by the index of the entry they belong to; nothing was saved."""
+
+    def __init__(self, by_index: dict[int, ValidationError]):
+        self.by_index = by_index
+        super().__init__([message for exc in by_index.values() for message in exc.messages])
+
+
+def _insert_with_fresh_codes(survivors: list[Survivor], countries: dict[int, str]) -> None:
+    """One INSERT for the chunk; codes already taken (vanishingly rare) are drawn again first."""
+    for _attempt in range(5):
+        taken = set(
+            Survivor.objects.filter(code__in=[s.code for s in survivors]).values_list(
+                "code", flat=True
+            )
+        )
+        seen: set[str] = set()
+        for survivor in survivors:
+            while survivor.code in taken or survivor.code in seen:
+                survivor.code = survivor_code_new(countries[survivor.organisation_id])
+            seen.add(survivor.code)
+        try:
+            with transaction.atomic():
+                Survivor.objects.bulk_create(survivors)
+            return
+        except IntegrityError:
+            if not Survivor.objects.filter(code__in=list(seen)).exists():
+                raise  # not a code collision (e.g. a ref registered meanwhile)
+    raise IntegrityError("could not draw unused survivor codes")
+
+
+@transaction.atomic
+def survivors_bulk_register(
+    *,
+    origin: Origin,
+    entries: list[dict],
+    import_batch: ImportBatch | None = None,
+    chunk_size: int = 500,
+) -> list[Survivor]:
+    """Register many survivors at once (imports): `survivor_register` in a few INSERTs.
+
+    Each entry holds `survivor_register`'s keyword arguments (organisation, sex, birth_year, …).
+    The same checks, code generation, blind indexes and REGISTERED events apply; no audit entry
+    is written per survivor (the caller writes one for the batch). Any invalid entry raises
+    `BulkValidationError` and nothing is saved.
+    """
+    survivors, errors = [], {}
+    for index, entry in enumerate(entries):
+        try:
+            survivors.append(_survivor_build(origin=origin, import_batch=import_batch, **entry))
+        except ValidationError as exc:
+            errors[index] = exc
+    if errors:
+        raise BulkValidationError(errors)
+    countries: dict[int, str] = {}
+    for survivor in survivors:
+        if survivor.organisation_id not in countries:
+            countries[survivor.organisation_id] = survivor.organisation.country_code()
+        survivor.code = survivor_code_new(countries[survivor.organisation_id])
+    for start in range(0, len(survivors), chunk_size):
+        _insert_with_fresh_codes(survivors[start : start + chunk_size], countries)
+    CaseEvent.objects.bulk_create(
+        [CaseEvent(survivor=s, type=CaseEventType.REGISTERED, by=origin.user) for s in survivors],
+        batch_size=chunk_size,
+    )
+    return survivors
 
 
 @transaction.atomic
@@ -237,8 +348,7 @@ def consent_record(
     return consent
 
 
-@transaction.atomic
-def need_assess(
+def _need_build(
     *,
     origin: Origin,
     survivor: Survivor,
@@ -248,8 +358,9 @@ def need_assess(
     notes: str = "",
     ref: str | None = None,
     import_batch: ImportBatch | None = None,
-    audit: bool = True,
+    validate_unique: bool = True,
 ) -> Need:
+    """Validate and build (not save) a need of ``survivor``."""
     if assessed_on > timezone.localdate():
         raise ValidationError({"assessed_on": _("The assessment date cannot be in the future.")})
     need = Need(
@@ -263,12 +374,84 @@ def need_assess(
         ref=ref or "",
         import_batch=import_batch,
     )
-    need.full_clean(exclude=["survivor", "organisation", "created_by", "import_batch"])
+    need.full_clean(
+        exclude=["survivor", "organisation", "created_by", "import_batch"],
+        validate_unique=validate_unique,
+    )
+    return need
+
+
+@transaction.atomic
+def need_assess(
+    *,
+    origin: Origin,
+    survivor: Survivor,
+    category: str,
+    assessed_on: dt.date,
+    status: str = NeedStatus.OPEN,
+    notes: str = "",
+    ref: str | None = None,
+    import_batch: ImportBatch | None = None,
+    audit: bool = True,
+) -> Need:
+    need = _need_build(
+        origin=origin,
+        survivor=survivor,
+        category=category,
+        assessed_on=assessed_on,
+        status=status,
+        notes=notes,
+        ref=ref,
+        import_batch=import_batch,
+    )
     need.save()
     _event(survivor, CaseEventType.NEED_ASSESSED, origin, category=category, need=str(need.uuid))
     if audit:
         _audit(origin, Action.CREATE, survivor, need=str(need.uuid), category=category)
     return need
+
+
+@transaction.atomic
+def needs_bulk_assess(
+    *,
+    origin: Origin,
+    entries: list[dict],
+    import_batch: ImportBatch | None = None,
+    chunk_size: int = 500,
+) -> list[Need]:
+    """Record many assessed needs at once (imports): `need_assess` in a few INSERTs.
+
+    Each entry holds `need_assess`'s keyword arguments (survivor, category, assessed_on, …).
+    The same checks and NEED_ASSESSED events apply; uniqueness is left to the database's
+    constraints rather than one query per need; no audit entry per need (the caller writes one).
+    Any invalid entry raises `BulkValidationError` and nothing is saved.
+    """
+    needs, errors = [], {}
+    for index, entry in enumerate(entries):
+        try:
+            needs.append(
+                _need_build(
+                    origin=origin, import_batch=import_batch, validate_unique=False, **entry
+                )
+            )
+        except ValidationError as exc:
+            errors[index] = exc
+    if errors:
+        raise BulkValidationError(errors)
+    Need.objects.bulk_create(needs, batch_size=chunk_size)
+    CaseEvent.objects.bulk_create(
+        [
+            CaseEvent(
+                survivor_id=need.survivor_id,
+                type=CaseEventType.NEED_ASSESSED,
+                by=origin.user,
+                data={"category": need.category, "need": str(need.uuid)},
+            )
+            for need in needs
+        ],
+        batch_size=chunk_size,
+    )
+    return needs
 
 
 @transaction.atomic

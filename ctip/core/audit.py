@@ -33,6 +33,7 @@ class Action:
     ERASE = "erase"
     ROTATE_KEYS = "rotate_keys"
     TOKEN_CREATE = "token_create"  # noqa: S105 (an action name)
+    TOKEN_REVOKE = "token_revoke"  # noqa: S105 (an action name)
 
 
 @dataclass(frozen=True)

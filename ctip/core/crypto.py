@@ -108,10 +108,18 @@ def _configured_key_text() -> str:
     if text:
         return text
     if getattr(settings, "CTIP_GENERATE_FIELD_KEYS", False):
-        from ctip.core.keyfiles import ensure_local_field_keys
-
-        return ensure_local_field_keys(settings.DATA_DIR)
+        return _local_key_text(str(settings.DATA_DIR))
     raise ImproperlyConfigured("CTIP_FIELD_KEYS must be set (generate a key with `ctip genkey`).")
+
+
+@lru_cache(maxsize=4)
+def _local_key_text(data_dir: str) -> str:
+    """Demo and test keys, read from CTIP_DATA_DIR once per process (created if absent)."""
+    from pathlib import Path
+
+    from ctip.core.keyfiles import ensure_local_field_keys
+
+    return ensure_local_field_keys(Path(data_dir))
 
 
 @lru_cache(maxsize=4)

@@ -6,6 +6,7 @@ import secrets
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ctip.core.audit import Action, Origin, audit_write
@@ -175,6 +176,35 @@ def api_token_create(*, origin: Origin, user: User, name: str) -> tuple[ApiToken
         origin=origin, action=Action.TOKEN_CREATE, object_type="user", object_ref=user.username
     )
     return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, origin: Origin, prefix: str) -> ApiToken:
+    """Revoke the one active token whose key starts with ``prefix`` (as `ctip token` lists)."""
+    tokens = list(
+        ApiToken.objects.select_for_update()
+        .select_related("user")
+        .filter(prefix=prefix, revoked_at__isnull=True)
+    )
+    if not tokens:
+        raise ValidationError(
+            {"prefix": _("No active token starts with %(prefix)s.") % {"prefix": prefix}}
+        )
+    if len(tokens) > 1:
+        raise ValidationError(
+            {"prefix": _("Several active tokens start with %(prefix)s.") % {"prefix": prefix}}
+        )
+    token = tokens[0]
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit_write(
+        origin=origin,
+        action=Action.TOKEN_REVOKE,
+        object_type="user",
+        object_ref=token.user.username,
+        detail={"token": token.prefix},
+    )
+    return token
 
 
 def models_with_encrypted_fields() -> list:

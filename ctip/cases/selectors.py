@@ -138,8 +138,11 @@ def needs_visible_to(user: User) -> QuerySet[Need]:
 
 
 def need_get(user: User, uuid) -> Need:
+    queryset = needs_visible_to(user).select_related("survivor")
+    if not user_can_read_pii(user):
+        queryset = queryset.defer("notes", *(f"survivor__{c}" for c in PII_COLUMNS))
     try:
-        return needs_visible_to(user).select_related("survivor").get(uuid=uuid)
+        return queryset.get(uuid=uuid)
     except (Need.DoesNotExist, ValueError) as exc:
         raise Http404("No such need.") from exc
 

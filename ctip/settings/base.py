@@ -165,6 +165,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -186,6 +187,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Counter-trafficking information system. Every read is scoped and audited.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a `status`; name each choice set after its class, not a hash.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "ctip.cases.models.CaseStatus",
+        "NeedStatusEnum": "ctip.cases.models.NeedStatus",
+    },
 }
 
 LOGGING = {

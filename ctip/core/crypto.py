@@ -16,7 +16,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -93,7 +93,7 @@ class KeyRing:
     def key_id_of(self, token: str) -> str:
         return token.split(".", 2)[1]
 
-    @property
+    @cached_property
     def index_key(self) -> bytes:
         return HKDF(
             algorithm=hashes.SHA256(), length=32, salt=None, info=b"ctip blind index v1"
@@ -148,11 +148,13 @@ def normalise_full_name(given: str, family: str) -> str:
     return " ".join(sorted(t for t in tokens if t))
 
 
-PHONE_MATCH_DIGITS = 9
+# Eight digits: long enough to tell numbers apart, short enough to drop every country code and
+# trunk prefix ('+855 12 345 678' and '012 345 678'; '+66 81 234 5678' and '081-234-5678').
+PHONE_MATCH_DIGITS = 8
 
 
 def normalise_phone(value: str) -> str:
-    """Digits only, compared on the last nine: '+66 81 234 5678' matches '081-234-5678'."""
+    """Digits only, compared on the last eight, whatever the international or trunk prefix."""
     digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", value or ""))
     return digits[-PHONE_MATCH_DIGITS:]
 

@@ -59,7 +59,9 @@ def test_bad_keys_are_refused_with_a_clear_message():
 def test_normalisation_for_blind_indexes():
     assert normalise_name("  SOMCHAI   Jaidee ") == "somchai jaidee"
     assert normalise_full_name("Jaidee", "Somchai") == normalise_full_name("Somchai", "Jaidee")
-    assert normalise_phone("+66 81 234 5678") == normalise_phone("081-234-5678") == "812345678"
+    assert normalise_phone("+66 81 234 5678") == normalise_phone("081-234-5678") == "12345678"
+    assert normalise_phone("+855 12 345 678") == normalise_phone("012 345 678")
+    assert normalise_phone("+977 98-4123-4567") == normalise_phone("9841234567")
 
 
 def test_blind_index_depends_on_key():

@@ -5,6 +5,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 urlpatterns = [
     path("", include("ctip.cases.urls")),
     path("", include("ctip.core.urls")),
+    path("", include("ctip.services.urls")),
+    path("", include("ctip.feedback.urls")),
+    path("", include("ctip.partnerships.urls")),
+    path("", include("ctip.indicators.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("ctip.api_urls")),

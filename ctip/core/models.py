@@ -55,6 +55,10 @@ class Organisation(models.Model):
     )
     country = models.CharField(_("country"), max_length=2, blank=True)
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    # CAP-1 compares open cases per case worker with this.
+    caseload_capacity = models.PositiveSmallIntegerField(
+        _("cases one case worker can carry"), default=25
+    )
     import_batch = models.ForeignKey(
         "core.ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -37,6 +37,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "ctip.core",
     "ctip.cases",
+    "ctip.services",
+    "ctip.feedback",
+    "ctip.partnerships",
+    "ctip.indicators",
     "ctip.interop",
 ]
 

@@ -1,0 +1,1 @@
+"""Indicators of `feedback` (INDICATORS.md)."""

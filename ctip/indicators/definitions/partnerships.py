@@ -1,0 +1,1 @@
+"""Indicators of `partnerships` (INDICATORS.md)."""

@@ -1,0 +1,1 @@
+"""Indicators of `services` (INDICATORS.md)."""

@@ -1,6 +1,8 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
-from django.http import Http404
-from django.shortcuts import redirect
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
 
 from ctip.core.selectors import user_needs_two_factor
 
@@ -26,7 +28,11 @@ class RequireTwoFactorMiddleware:
             and not user.is_verified()
             and not request.path.startswith(TWO_FACTOR_EXEMPT_PREFIXES)
         ):
-            return redirect("core:two_factor")
+            # Only the path travels: query strings may hold a searched name or phone.
+            target = reverse("core:two_factor")
+            if request.method == "GET" and request.path != "/":
+                target += "?" + urlencode({"next": request.path})
+            return HttpResponseRedirect(target)
         return self.get_response(request)
 
 

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
@@ -27,6 +28,14 @@ def _demo_code(device: TOTPDevice) -> str | None:
     if not settings.CTIP_DEMO_MODE:
         return None
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+def _safe_next(request) -> str:
+    target = request.GET.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if allowed else ""
 
 
 @login_required
@@ -54,7 +63,7 @@ def two_factor(request):
                     object_ref=request.user.username,
                 )
             otp_login(request, device)
-            return redirect(request.GET.get("next") or settings.LOGIN_REDIRECT_URL)
+            return redirect(_safe_next(request) or settings.LOGIN_REDIRECT_URL)
         form.add_error("token", _("That code is not right. Codes change every 30 seconds."))
     context = {"form": form, "enrolling": enrolling, "demo_code": _demo_code(device)}
     if enrolling:

@@ -169,6 +169,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Uploads (e.g. partnership agreements) live under the data dir and are never served publicly:
+# there is no MEDIA_URL route; each app serves its files through a scoped view.
+MEDIA_ROOT = DATA_DIR / "media"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

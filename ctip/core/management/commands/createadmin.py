@@ -1,5 +1,6 @@
 import getpass
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -37,6 +38,7 @@ class Command(BaseCommand):
             )
         password = options["password"] or getpass.getpass("Password: ")
         try:
+            validate_password(password)
             user_create(
                 origin=origin,
                 username=options["username"],

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("ctip.cases.urls")),
     path("", include("ctip.core.urls")),
     path("", include("ctip.services.urls")),
+    path("", include("ctip.followup.urls")),
     path("", include("ctip.feedback.urls")),
     path("", include("ctip.partnerships.urls")),
     path("", include("ctip.indicators.urls")),

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "ctip.core",
     "ctip.cases",
     "ctip.services",
+    "ctip.followup",
     "ctip.feedback",
     "ctip.partnerships",
     "ctip.indicators",

@@ -1,3 +1,8 @@
 """Importing this package registers every indicator (one module per capability)."""
 
-from ctip.indicators.definitions import feedback, partnerships, services  # noqa: F401
+from ctip.indicators.definitions import (  # noqa: F401
+    feedback,
+    followup,
+    partnerships,
+    services,
+)

@@ -1,0 +1,1 @@
+"""Indicators of `followup` (INDICATORS.md)."""

@@ -2,7 +2,9 @@
 provider, and one user per role; built per test (cheap on both databases), used everywhere."""
 
 import datetime as dt
+import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -13,6 +15,7 @@ from ctip.cases.services import survivor_register
 from ctip.core.audit import Origin
 from ctip.core.models import Organisation, Role, User
 from ctip.core.services import organisation_create, user_create
+from ctip.tests_browser import conftest as browser_settings
 
 PASSWORD = "correct horse battery staple"  # noqa: S105
 SYSTEM = Origin(user=None, source="tests")
@@ -127,3 +130,55 @@ def make_survivor(cast):
         return survivor_register(origin=SYSTEM, **defaults)
 
     return make
+
+
+# --- browser tests (Playwright's sync API driving Debian's Chromium) -----------------------
+# Session-wide and defined once here: a second sync_playwright() in the same worker fails.
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(browser_settings.CHROMIUM).exists():
+        pytest.skip(f"{browser_settings.CHROMIUM} is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make
+    # between page actions are still plain synchronous calls, so Django may allow them.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=browser_settings.CHROMIUM, args=browser_settings.CHROMIUM_ARGS
+            )
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    browser_settings.ARTIFACTS.mkdir(exist_ok=True)
+    return browser_settings.ARTIFACTS
+
+
+@pytest.fixture
+def csp_errors():
+    """Collects console messages about Content-Security-Policy violations of a page."""
+    errors: list[str] = []
+
+    def watch(page):
+        page.on(
+            "console",
+            lambda message: (
+                errors.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
+        return page
+
+    watch.errors = errors
+    return watch

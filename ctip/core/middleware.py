@@ -7,7 +7,8 @@ from django.urls import reverse
 from ctip.core.selectors import user_needs_two_factor
 
 # Paths an authenticated but not yet verified user may reach.
-TWO_FACTOR_EXEMPT_PREFIXES = ("/account/", "/static/", "/i18n/", "/api/")
+# The anonymous feedback pages (/f/) are for anyone, logged in or not.
+TWO_FACTOR_EXEMPT_PREFIXES = ("/account/", "/static/", "/i18n/", "/api/", "/f/")
 
 
 class RequireTwoFactorMiddleware:

@@ -5,6 +5,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE)
 _YEAR = re.compile(r"^(\d{4})$")
@@ -66,3 +68,22 @@ class Period:
 
     def as_dict(self) -> dict:
         return {"label": self.label, "start": self.start.isoformat(), "end": self.end.isoformat()}
+
+    def next(self) -> "Period":
+        return Period.containing(self.end + dt.timedelta(days=1), self.kind)
+
+    @classmethod
+    def last_complete(cls, kind: str = "quarter", today: dt.date | None = None) -> "Period":
+        """The last month, quarter or year that ended before ``today`` (reports' default)."""
+        today = today or timezone.localdate()
+        return cls.containing(today, kind).previous()
+
+    @classmethod
+    def recent(cls, today: dt.date, *, months: int = 12, quarters: int = 8, years: int = 4):
+        """Choices for a period picker: the current and recent periods of each kind, newest
+        first, as {kind: [Period, …]}."""
+        return {
+            "quarter": list(reversed(cls.containing(today, "quarter").last(quarters))),
+            "month": list(reversed(cls.containing(today, "month").last(months))),
+            "year": list(reversed(cls.containing(today, "year").last(years))),
+        }

@@ -43,6 +43,10 @@ from ctip.core.audit import Action, Origin, audit_write
 from ctip.core.models import Organisation, OrganisationKind, ProviderType, Role, User
 from ctip.core.selectors import user_needs_two_factor
 from ctip.core.services import organisation_create, user_create
+from ctip.interop.demo_feedback import build_demo_feedback
+from ctip.interop.demo_followup import build_followup_demo
+from ctip.interop.demo_partnerships import build_partnerships_demo
+from ctip.interop.demo_services import build_services_demo
 
 SEED = 20260115
 DEFAULT_SURVIVORS = 1800
@@ -988,6 +992,10 @@ def build_demo(
             organisation_code=IMPLEMENTER_CODE,
             detail={"seed": seed, **counts},
         )
+        build_partnerships_demo(origin=origin)
+        build_demo_feedback(origin=origin, password=password)
+        build_services_demo(orgs=orgs, users=users, seed=seed)
+        build_followup_demo(orgs=orgs, users=users, seed=seed, origin=origin)
     return DemoSummary(
         organisations=len(orgs),
         users=len(users),

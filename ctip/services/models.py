@@ -97,6 +97,18 @@ class EpisodeStatus(models.TextChoices):
     DISCONTINUED = "discontinued", _("Discontinued")
 
 
+class DiscontinuedReason(models.TextChoices):
+    """Why an episode stopped before it was complete: codes, never free text (no PII here)."""
+
+    SURVIVOR_LEFT = "survivor_left", _("The survivor stopped coming")
+    MOVED = "moved", _("The survivor moved away")
+    SURVIVOR_DECLINED = "survivor_declined", _("The survivor no longer wants it")
+    PROVIDER_STOPPED = "provider_stopped", _("The provider stopped the service")
+    NEED_MET_OTHERWISE = "need_met_otherwise", _("The need was met another way")
+    TRANSFERRED = "transferred", _("The case was transferred")
+    OTHER = "other", _("Other")
+
+
 class ServiceEpisode(OwnedModel):
     """One survivor × one service type × one provider, from `started_on` to `ended_on`."""
 
@@ -114,7 +126,9 @@ class ServiceEpisode(OwnedModel):
     status = models.CharField(
         _("status"), max_length=15, choices=EpisodeStatus.choices, default=EpisodeStatus.ONGOING
     )
-    discontinued_reason = models.CharField(_("why discontinued"), max_length=255, blank=True)
+    discontinued_reason = models.CharField(
+        _("why discontinued"), max_length=255, blank=True, choices=DiscontinuedReason.choices
+    )
     sessions = models.PositiveIntegerField(_("sessions"), null=True, blank=True)
     notes = EncryptedTextField(_("notes"))
     import_batch = models.ForeignKey(
@@ -171,6 +185,22 @@ REFERRAL_TRANSITIONS: dict[str, set[str]] = {
     ReferralStatus.NOT_REACHED: set(),
     ReferralStatus.WITHDRAWN: set(),
 }
+
+
+class ReferralReason(models.TextChoices):
+    """Why a referral was declined, not reached or withdrawn: codes, never free text."""
+
+    NOT_ELIGIBLE = "not_eligible", _("Not eligible for this service")
+    NO_CAPACITY = "no_capacity", _("No capacity (full, waiting list)")
+    OUTSIDE_AREA = "outside_area", _("Outside the provider's area")
+    COULD_NOT_CONTACT = "could_not_contact", _("The survivor could not be contacted")
+    SURVIVOR_DECLINED = "survivor_declined", _("The survivor did not want it")
+    SURVIVOR_MOVED = "survivor_moved", _("The survivor moved away")
+    NEED_MET_OTHERWISE = "need_met_otherwise", _("The need was met another way")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("The survivor withdrew consent")
+    SENT_IN_ERROR = "sent_in_error", _("Sent in error")
+    IMPORTED = "imported", _("Recorded by an import")
+    OTHER = "other", _("Other")
 
 
 class Referral(OwnedModel):
@@ -233,7 +263,7 @@ class ReferralEvent(models.Model):
     by_organisation = models.ForeignKey(
         Organisation, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    reason = models.CharField(max_length=255, blank=True)
+    reason = models.CharField(max_length=255, blank=True, choices=ReferralReason.choices)
 
     class Meta:
         ordering = ["on", "id"]
@@ -249,6 +279,18 @@ class TransferStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class TransferReason(models.TextChoices):
+    """Why a case moves, and why a receiver declines it: codes, never free text."""
+
+    RETURNS_HOME = "returns_home", _("The survivor returns to their home country or area")
+    MOVES = "moves", _("The survivor moves to the receiver's area")
+    SPECIALISED_CARE = "specialised_care", _("The receiver offers the care needed")
+    CASELOAD = "caseload", _("Caseload: the sender cannot follow the case")
+    NO_CAPACITY = "no_capacity", _("The receiver has no capacity")
+    OUTSIDE_AREA = "outside_area", _("Outside the receiver's area")
+    OTHER = "other", _("Other")
+
+
 class CaseTransfer(models.Model):
     """A case handed from one organisation to another (also across country projects)."""
 
@@ -258,7 +300,7 @@ class CaseTransfer(models.Model):
     status = models.CharField(
         max_length=10, choices=TransferStatus.choices, default=TransferStatus.PENDING
     )
-    reason = models.CharField(_("reason"), max_length=255)
+    reason = models.CharField(_("reason"), max_length=255, choices=TransferReason.choices)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -267,7 +309,7 @@ class CaseTransfer(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.CharField(max_length=255, blank=True)
+    decision_note = models.CharField(max_length=255, blank=True, choices=TransferReason.choices)
 
     class Meta:
         ordering = ["-requested_at"]

@@ -199,6 +199,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "ctip.cases.models.CaseStatus",
         "NeedStatusEnum": "ctip.cases.models.NeedStatus",
+        "EpisodeStatusEnum": "ctip.services.models.EpisodeStatus",
+        "ReferralStatusEnum": "ctip.services.models.ReferralStatus",
     },
 }
 

@@ -18,8 +18,12 @@ from ctip.core.audit import Action, Origin, audit_write
 from ctip.core.models import ImportBatch, Organisation
 from ctip.interop.importers.base import CREATE, UNCHANGED, UPDATE, Importer, Problem, Row
 from ctip.interop.importers.columns import TEMPLATES, column_names
+from ctip.interop.importers.companies import CompanyImporter
+from ctip.interop.importers.followups import FollowupImporter
 from ctip.interop.importers.needs import NeedImporter
 from ctip.interop.importers.organisations import OrganisationImporter
+from ctip.interop.importers.referrals import ReferralImporter
+from ctip.interop.importers.services import ServiceImporter
 from ctip.interop.importers.survivors import SurvivorImporter
 from ctip.interop.importers.tabular import Table, TableError, read_table
 
@@ -27,6 +31,10 @@ IMPORTERS: dict[str, type[Importer]] = {
     "organisations": OrganisationImporter,
     "survivors": SurvivorImporter,
     "needs": NeedImporter,
+    "companies": CompanyImporter,
+    "services": ServiceImporter,
+    "referrals": ReferralImporter,
+    "followups": FollowupImporter,
 }
 KINDS = tuple(IMPORTERS)
 

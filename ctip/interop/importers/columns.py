@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ctip.cases.models import Exploitation, NeedCategory, NeedStatus, Sex
 from ctip.core.models import OrganisationKind, ProviderType
+from ctip.partnerships.models import CompanySize, Ownership, Sector, SupplyChainPosition
+from ctip.services.models import EpisodeStatus, ReferralStatus
 
 
 @dataclass(frozen=True)
@@ -148,10 +150,213 @@ NEEDS = (
     ),
 )
 
+# The landscape mapping of `partnerships` (docs/partnerships.md).
+COMPANIES = (
+    Column(
+        "implementer",
+        True,
+        _("organisation code"),
+        _("code of the implementer whose company registry this is"),
+    ),
+    Column(
+        "ref",
+        True,
+        _("text, up to 80 characters"),
+        _("your reference for this company, unique in the registry; importing it again updates it"),
+    ),
+    Column(
+        "name",
+        True,
+        _("text, up to 200 characters"),
+        _("the company's name, unique in the registry"),
+    ),
+    Column("sector", True, one_of(Sector.values), _("the company's sector"), tuple(Sector.values)),
+    Column(
+        "ownership",
+        True,
+        one_of(Ownership.values),
+        _("multinational or local"),
+        tuple(Ownership.values),
+    ),
+    Column("hq_country", False, COUNTRY, _("country of the headquarters")),
+    Column(
+        "operating_countries",
+        False,
+        _("';'-separated ISO 3166 alpha-2 codes"),
+        _("countries of operation"),
+    ),
+    Column(
+        "size", False, one_of(CompanySize.values), _("size by staff"), tuple(CompanySize.values)
+    ),
+    Column(
+        "supply_chain_position",
+        False,
+        one_of(SupplyChainPosition.values),
+        _("where the company sits in supply chains"),
+        tuple(SupplyChainPosition.values),
+    ),
+    Column(
+        "has_csr_strategy",
+        False,
+        _("yes or no"),
+        _("whether it has a human-rights or CSR strategy"),
+    ),
+    Column("csr_summary", False, _("text"), _("the strategy in short")),
+    Column("csr_priorities", False, _("text"), _("the priorities the company states")),
+    Column("interests", False, _("text"), _("what the company is interested in")),
+    Column("website", False, _("web address, http(s)://…"), _("the company's website")),
+    Column(
+        "target", False, _("yes or no"), _("mark the company as a target of the landscape mapping")
+    ),
+)
+
+# Service episodes and referrals of `services` (docs/services.md).
+SERVICES = (
+    Column(
+        "ref",
+        True,
+        _("text, up to 80 characters"),
+        _(
+            "your reference for this episode, unique within the survivor's organisation; "
+            "importing it again updates it"
+        ),
+    ),
+    Column("survivor_ref", True, _("text"), _("the ref of the survivor who received the service")),
+    Column(
+        "need_ref",
+        False,
+        _("text"),
+        _(
+            "the ref of the need it answers (as in the needs import); required for every "
+            "service type that counts, empty for one-off support"
+        ),
+    ),
+    Column(
+        "service_type",
+        True,
+        _("service type code, e.g. legal_aid, shelter, one_off_support"),
+        _("one service type of the catalogue; its need category must match the need's"),
+    ),
+    Column("provider", True, _("organisation code"), _("the organisation that delivers it")),
+    Column("started_on", True, DATE, _("first day of the episode; not in the future")),
+    Column(
+        "ended_on",
+        False,
+        DATE,
+        _("last day; required when completed or discontinued, empty while ongoing"),
+    ),
+    Column(
+        "status",
+        True,
+        one_of(EpisodeStatus.values),
+        _("where the episode stands"),
+        tuple(EpisodeStatus.values),
+    ),
+)
+
+REFERRALS = (
+    Column(
+        "ref",
+        True,
+        _("text, up to 80 characters"),
+        _(
+            "your reference for this referral, unique within the referring organisation; "
+            "importing it again updates it"
+        ),
+    ),
+    Column("survivor_ref", True, _("text"), _("the ref of the survivor referred")),
+    Column(
+        "need_ref",
+        False,
+        _("text"),
+        _("the ref of the need it answers; required for every service type that counts"),
+    ),
+    Column("service_type", True, _("service type code"), _("the service asked for")),
+    Column(
+        "from_org",
+        True,
+        _("organisation code"),
+        _("the referring organisation: the survivor's organisation or one of its sites"),
+    ),
+    Column("to_provider", True, _("organisation code"), _("the provider referred to")),
+    Column(
+        "consent_on",
+        True,
+        DATE,
+        _("the day the survivor consented to the referral; a row without it is refused"),
+    ),
+    Column("sent_on", True, DATE, _("the day the referral was sent; not before consent_on")),
+    Column(
+        "status",
+        True,
+        one_of(ReferralStatus.values),
+        _("where the referral stands; on re-import it may only move forward"),
+        tuple(ReferralStatus.values),
+    ),
+    Column(
+        "service_started_on",
+        False,
+        DATE,
+        _(
+            "the day the service started: required for service_started and completed (the "
+            "referral is then linked to its episode), empty otherwise"
+        ),
+    ),
+)
+
+# Follow-ups of `followup` (docs/followup.md).
+FOLLOWUPS = (
+    Column(
+        "ref",
+        True,
+        _("text, up to 80 characters"),
+        _(
+            "your reference for this follow-up, unique within the survivor's organisation; "
+            "importing it again updates it"
+        ),
+    ),
+    Column("survivor_ref", True, _("text"), _("the ref of the survivor followed up")),
+    Column(
+        "due_on",
+        True,
+        DATE,
+        _("the day the follow-up was (or is) due; may be in the future"),
+    ),
+    Column(
+        "done_on",
+        False,
+        DATE,
+        _("the day it was done; required with a result, empty for one still to do"),
+    ),
+    Column(
+        "result",
+        False,
+        one_of(("reached", "not_reached", "lost")),
+        _("empty while still to do; lost means lost to follow-up"),
+        ("reached", "not_reached", "lost"),
+    ),
+    Column(
+        "instrument",
+        False,
+        _("instrument code, e.g. who5, phq9, gad7, reintegration"),
+        _("the instrument scored at this follow-up (only when reached)"),
+    ),
+    Column(
+        "score",
+        False,
+        _("number within the instrument's range"),
+        _("the instrument's total score (WHO-5 as 0–100, reintegration as 0–1)"),
+    ),
+)
+
 TEMPLATES: dict[str, tuple[Column, ...]] = {
     "organisations": ORGANISATIONS,
     "survivors": SURVIVORS,
     "needs": NEEDS,
+    "companies": COMPANIES,
+    "services": SERVICES,
+    "referrals": REFERRALS,
+    "followups": FOLLOWUPS,
 }
 
 

@@ -87,6 +87,12 @@ class Command(BaseCommand):
         self.stdout.write(_("Migrations applied."))
         self._load(options["survivors"])
         self._print_logins()
+        self.stdout.write(
+            _(
+                "Anonymous feedback: /f/demo (no login); receipt 2026 0115 0000 0011 opens a "
+                "conversation at /f/demo/status; the safeguarding team logs in as “safeguarding”."
+            )
+        )
         if options["setup_only"]:
             self.stdout.write(_("Set-up done (--setup-only): `ctip demo` serves it."))
             return

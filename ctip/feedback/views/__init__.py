@@ -1,0 +1,1 @@
+"""Pages of `feedback`: ``public`` (anonymous, no trace) and ``staff`` (logged in, scoped)."""

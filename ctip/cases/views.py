@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import push_url
@@ -265,7 +266,22 @@ def describe_event(event, needs_by_uuid: dict) -> str:
         return _("Personal data erased")
     if event.type == CaseEventType.IMPORTED:
         return _("Imported")
-    return event.type
+    return str(SIMPLE_EVENT_LABELS.get(event.type, event.type))
+
+
+# Events recorded by other apps (services) that need no detail here; the case plan has it.
+SIMPLE_EVENT_LABELS = {
+    CaseEventType.EPISODE_RECORDED: gettext_lazy("Service recorded"),
+    CaseEventType.EPISODE_CHANGED: gettext_lazy("Service changed"),
+    CaseEventType.EPISODE_CLOSED: gettext_lazy("Service ended"),
+    CaseEventType.LIVELIHOOD_RECORDED: gettext_lazy("Livelihood support recorded"),
+    CaseEventType.REFERRAL_SENT: gettext_lazy("Referral sent"),
+    CaseEventType.REFERRAL_STATUS_CHANGED: gettext_lazy("Referral status changed"),
+    CaseEventType.TRANSFER_REQUESTED: gettext_lazy("Transfer to another organisation requested"),
+    CaseEventType.TRANSFER_ACCEPTED: gettext_lazy("Case transferred"),
+    CaseEventType.TRANSFER_DECLINED: gettext_lazy("Transfer declined"),
+    CaseEventType.TRANSFER_CANCELLED: gettext_lazy("Transfer cancelled"),
+}
 
 
 def _detail_context(request, survivor: Survivor) -> dict:

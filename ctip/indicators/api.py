@@ -8,8 +8,9 @@ suppressed version; every call writes an audit entry (it is an export).
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from ctip.core.api import API_PERMISSIONS, api_responses
 from ctip.core.audit import Origin
@@ -91,7 +92,8 @@ class ReportSerializer(serializers.Serializer):
     indicators = IndicatorItemSerializer(many=True)
 
 
-class IndicatorReportViewSet(viewsets.ViewSet):
+class IndicatorReportView(APIView):
+    # A plain view, not a ViewSet: the answer is one report object, not a list of them.
     """Every indicator for one organisation subtree and one period."""
 
     permission_classes = API_PERMISSIONS
@@ -114,7 +116,7 @@ class IndicatorReportViewSet(viewsets.ViewSet):
         ],
         responses=api_responses(ReportSerializer),
     )
-    def list(self, request):
+    def get(self, request):
         data = {key: request.query_params.get(key) for key in ("period", "org", "public")}
         data = {key: value for key, value in data.items() if value not in (None, "")}
         if request.query_params.getlist("indicator"):

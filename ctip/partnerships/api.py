@@ -9,7 +9,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
-from ctip.core.api import API_PERMISSIONS
+from ctip.core.api import API_PERMISSIONS, api_responses
 from ctip.partnerships import metrics, selectors
 from ctip.partnerships.models import Company, Engagement, Stage
 
@@ -81,8 +81,13 @@ class EngagementSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Companies of the implementer's registry"),
-    retrieve=extend_schema(summary="One company"),
+    list=extend_schema(
+        summary="Companies of the implementer's registry",
+        responses=api_responses(CompanySerializer(many=True), bad_request=False),
+    ),
+    retrieve=extend_schema(
+        summary="One company", responses=api_responses(CompanySerializer, bad_request=False)
+    ),
 )
 class CompanyViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CompanySerializer
@@ -95,8 +100,13 @@ class CompanyViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Engagements the user may see"),
-    retrieve=extend_schema(summary="One engagement"),
+    list=extend_schema(
+        summary="Engagements the user may see",
+        responses=api_responses(EngagementSerializer(many=True), bad_request=False),
+    ),
+    retrieve=extend_schema(
+        summary="One engagement", responses=api_responses(EngagementSerializer, bad_request=False)
+    ),
 )
 class EngagementViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = EngagementSerializer

@@ -67,6 +67,8 @@ GROUPS: dict[str, Any] = {
     "followup": _("Follow-up and outcomes"),
     "feedback": _("Anonymous feedback"),
     "partnerships": _("Private-sector engagement"),
+    "screening": _("Identification screening"),
+    "learning": _("Learning"),
 }
 
 REGISTRY: dict[str, Indicator] = {}

@@ -43,9 +43,12 @@ from ctip.core.audit import Action, Origin, audit_write
 from ctip.core.models import Organisation, OrganisationKind, ProviderType, Role, User
 from ctip.core.selectors import user_needs_two_factor
 from ctip.core.services import organisation_create, user_create
+from ctip.interop.demo_evidence import build_evidence_demo
 from ctip.interop.demo_feedback import build_demo_feedback
 from ctip.interop.demo_followup import build_followup_demo
+from ctip.interop.demo_learning import build_learning_demo
 from ctip.interop.demo_partnerships import build_partnerships_demo
+from ctip.interop.demo_screening import build_screening_demo
 from ctip.interop.demo_services import build_services_demo
 
 SEED = 20260115
@@ -996,6 +999,9 @@ def build_demo(
         build_demo_feedback(origin=origin, password=password)
         build_services_demo(orgs=orgs, users=users, seed=seed)
         build_followup_demo(orgs=orgs, users=users, seed=seed, origin=origin)
+        build_screening_demo(orgs=orgs, users=users, seed=seed, origin=origin)
+        build_evidence_demo(orgs=orgs, users=users, seed=seed, origin=origin)
+        build_learning_demo(orgs=orgs, users=users, seed=seed, origin=origin)
     return DemoSummary(
         organisations=len(orgs),
         users=len(users),

@@ -39,8 +39,11 @@ INSTALLED_APPS = [
     "ctip.cases",
     "ctip.services",
     "ctip.followup",
+    "ctip.screening",
     "ctip.feedback",
     "ctip.partnerships",
+    "ctip.evidence",
+    "ctip.learning",
     "ctip.indicators",
     "ctip.interop",
 ]

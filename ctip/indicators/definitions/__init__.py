@@ -3,6 +3,8 @@
 from ctip.indicators.definitions import (  # noqa: F401
     feedback,
     followup,
+    learning,
     partnerships,
+    screening,
     services,
 )

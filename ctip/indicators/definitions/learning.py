@@ -1,0 +1,1 @@
+"""Learning indicators (issue 7); registered at import."""

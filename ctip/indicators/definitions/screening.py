@@ -1,0 +1,1 @@
+"""Screening indicators (issue 7); registered at import."""

@@ -19,6 +19,14 @@ CTIP_DEMO_MODE = False
 # Comma-separated url-safe base64 keys; the first encrypts, all decrypt (see core.crypto).
 CTIP_FIELD_KEYS = ENV.field_keys
 
+# Outgoing mail (ctip remind). Without CTIP_EMAIL_HOST mail is not configured: reminders print.
+EMAIL_HOST = ENV.email_host
+EMAIL_PORT = ENV.email_port
+EMAIL_HOST_USER = ENV.email_user
+EMAIL_HOST_PASSWORD = ENV.email_password
+EMAIL_USE_TLS = ENV.email_use_tls
+DEFAULT_FROM_EMAIL = ENV.email_from or "ctip@localhost"
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

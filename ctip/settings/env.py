@@ -18,6 +18,19 @@ class Environment:
     demo_mode: bool
     allowed_hosts: list[str]
     log_level: str
+    # Outgoing mail (reminders); empty host = mail not configured, reminders only print.
+    email_host: str = ""
+    email_port: int = 587
+    email_user: str = ""
+    email_password: str = ""
+    email_use_tls: bool = True
+    email_from: str = ""
+
+
+def _port(text: str) -> int:
+    if not text.strip().isdigit():
+        raise ValueError(f"CTIP_EMAIL_PORT must be a port number, not {text!r}")
+    return int(text)
 
 
 def read_environment() -> Environment:
@@ -31,4 +44,10 @@ def read_environment() -> Environment:
         demo_mode=os.environ.get("CTIP_DEMO_MODE", "") == "1",
         allowed_hosts=[h.strip() for h in hosts.split(",") if h.strip()],
         log_level=os.environ.get("CTIP_LOG_LEVEL", "INFO"),
+        email_host=os.environ.get("CTIP_EMAIL_HOST", ""),
+        email_port=_port(os.environ.get("CTIP_EMAIL_PORT", "587")),
+        email_user=os.environ.get("CTIP_EMAIL_USER", ""),
+        email_password=os.environ.get("CTIP_EMAIL_PASSWORD", ""),
+        email_use_tls=os.environ.get("CTIP_EMAIL_TLS", "1") != "0",
+        email_from=os.environ.get("CTIP_EMAIL_FROM", ""),
     )

@@ -148,9 +148,13 @@ def followup_settings_set(
     schedule_months: list[int],
     cohort_months: list[int],
     lost_after_days: int,
-) -> FollowupSettings:
-    """A country project's schedule, cohort schedule and lost-to-follow-up time. Schedules
-    planned from now on follow it; follow-ups already planned keep their dates."""
+    today: dt.date | None = None,
+) -> tuple[FollowupSettings, int]:
+    """A country project's schedule, cohort schedule and lost-to-follow-up time. When a
+    schedule changes, every survivor of the project in follow-up is re-planned at once
+    (`schedule_replan`): months the schedule gained are added from today on, pending months it
+    lost are cancelled; follow-ups already done keep their place. Returns the settings and how
+    many survivors were re-planned."""
     errors: dict = {}
     if organisation.kind != OrganisationKind.COUNTRY_PROJECT:
         errors["organisation"] = _("Follow-up settings belong to a country project.")
@@ -160,6 +164,8 @@ def followup_settings_set(
         errors["lost_after_days"] = _("Between 30 and 1095 days.")
     if errors:
         raise ValidationError(errors)
+    before = settings_for(organisation)
+    changed = (list(before.schedule_months), list(before.cohort_months)) != (schedule, cohort)
     settings, _created = FollowupSettings.objects.update_or_create(
         organisation=organisation,
         defaults={
@@ -177,7 +183,8 @@ def followup_settings_set(
         organisation_code=organisation.code,
         detail={"schedule": schedule, "cohort": cohort, "lost_after_days": int(lost_after_days)},
     )
-    return settings
+    replanned = schedule_replan(origin=origin, scope=organisation, today=today) if changed else 0
+    return settings, replanned
 
 
 # --- schedules --------------------------------------------------------------------------------
@@ -209,11 +216,13 @@ def schedule_generate(
     survivor: Survivor,
     today: dt.date | None = None,
     audit: bool = True,
+    not_before: dt.date | None = None,
 ) -> list[FollowUp]:
     """Plan the survivor's follow-ups: create the schedule's missing months, reopen months that
     were cancelled only because consent or the schedule changed, and cancel pending months the
     schedule no longer has. Nothing is planned while the survivor is lost to follow-up (finding
-    them again reopens it: `contact_made`). Returns the follow-ups created or reopened."""
+    them again reopens it: `contact_made`). With `not_before` (a schedule changed), no month due
+    before that date is created. Returns the follow-ups created or reopened."""
     today = _today(today)
     since = _require_consent(survivor)
     if survivor.closed_reason == ClosedReason.DECEASED:
@@ -228,6 +237,8 @@ def schedule_generate(
         f.due_on for f in followups if f.month is None and f.status != FollowupStatus.CANCELLED
     ]
     floor = max(since, state.schedule_started_on - dt.timedelta(days=GRACE_DAYS))
+    if not_before is not None:
+        floor = max(floor, not_before)
     reopen_from = max(since, today)
     touched: list[FollowUp] = []
     for month, due in schedule_dates(survivor.opened_on, months):
@@ -289,6 +300,41 @@ def schedule_generate(
         if audit:
             _audit(origin, Action.CHANGE, survivor, schedule=kind, planned=len(touched))
     return touched
+
+
+def schedule_replan(*, origin: Origin, scope: Organisation, today: dt.date | None = None) -> int:
+    """Re-plan every survivor of `scope` who is in follow-up (consent in force, not lost, not
+    deceased, something still planned) after the project's schedule changed. One audit entry for
+    the run. Returns how many survivors were re-planned."""
+    today = _today(today)
+    in_followup = (
+        with_consent(
+            Survivor.objects.filter(organisation__path__startswith=scope.path).exclude(
+                closed_reason=ClosedReason.DECEASED
+            ),
+            "pk",
+        )
+        .exclude(followup_state__status=ContactStatus.LOST)
+        .filter(
+            Exists(
+                FollowUp.objects.filter(survivor_id=OuterRef("pk"), status=FollowupStatus.PENDING)
+            )
+        )
+    )
+    ids = list(in_followup.values_list("pk", flat=True))
+    for survivor in _in_chunks(ids):
+        schedule_generate(
+            origin=origin, survivor=survivor, today=today, audit=False, not_before=today
+        )
+    audit_write(
+        origin=origin,
+        action=Action.CHANGE,
+        object_type="followup_replan",
+        object_ref=scope.code,
+        organisation_code=scope.code,
+        detail={"survivors": len(ids)},
+    )
+    return len(ids)
 
 
 @dataclass

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -680,7 +680,7 @@ def settings_page(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            followup_settings_set(
+            _saved, replanned = followup_settings_set(
                 origin=Origin.from_request(request),
                 organisation=project,
                 schedule_months=form.months(data["schedule_months"]),
@@ -691,6 +691,16 @@ def settings_page(request):
             add_service_errors(form, error)
         else:
             messages.success(request, _("Follow-up settings saved."))
+            if replanned:
+                messages.info(
+                    request,
+                    ngettext(
+                        "The follow-ups of %(n)d survivor in follow-up were re-planned.",
+                        "The follow-ups of %(n)d survivors in follow-up were re-planned.",
+                        replanned,
+                    )
+                    % {"n": replanned},
+                )
             return redirect(f"{reverse('followup:settings')}?org={project.code}")
     return render(
         request,

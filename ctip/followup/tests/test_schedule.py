@@ -3,7 +3,12 @@
 import datetime as dt
 
 from ctip.conftest import SYSTEM
-from ctip.followup.models import FollowupSettings, FollowupStatus, ScheduleKind
+from ctip.followup.models import (
+    DEFAULT_COHORT_SCHEDULE,
+    FollowupSettings,
+    FollowupStatus,
+    ScheduleKind,
+)
 from ctip.followup.services import schedule_generate
 
 D = dt.date
@@ -82,3 +87,63 @@ def test_no_schedule_without_consent(make_survivor):
     with pytest.raises(ValidationError, match="follow-up consent"):
         schedule_generate(origin=SYSTEM, survivor=survivor, today=D(2026, 1, 15))
     assert survivor.followups.count() == 0
+
+
+def test_changing_the_schedule_replans_survivors_in_followup(cast, followed):
+    """Month 9 added, month 48 dropped on 2026-06-01: the survivor opened 2026-01-15 gets month
+    9 (due 2026-10-15) and loses month 48; months already due stay as they were; month 2, newly
+    in the schedule but already past, is not invented as a backlog."""
+    from ctip.followup.models import CancelReason
+    from ctip.followup.services import followup_settings_set
+
+    survivor = followed()
+    schedule_generate(origin=SYSTEM, survivor=survivor, today=D(2026, 1, 15))
+    first = survivor.followups.get(month=1)
+    first.status, first.result, first.done_on = FollowupStatus.DONE, "reached", D(2026, 2, 16)
+    first.save()
+    _settings, replanned = followup_settings_set(
+        origin=SYSTEM,
+        organisation=cast.thailand,
+        schedule_months=[1, 2, 3, 6, 9, 12, 24, 36, 60],
+        cohort_months=list(DEFAULT_COHORT_SCHEDULE),
+        lost_after_days=180,
+        today=D(2026, 6, 1),
+    )
+    assert replanned == 1
+    pending = [
+        (f.month, f.due_on)
+        for f in survivor.followups.filter(status=FollowupStatus.PENDING).order_by("due_on")
+    ]
+    assert pending == [
+        (3, D(2026, 4, 15)),  # already overdue before the change: kept
+        (6, D(2026, 7, 15)),
+        (9, D(2026, 10, 15)),  # gained
+        (12, D(2027, 1, 15)),
+        (24, D(2028, 1, 15)),
+        (36, D(2029, 1, 15)),
+        (60, D(2031, 1, 15)),
+    ]
+    dropped = survivor.followups.get(month=48)
+    assert (dropped.status, dropped.cancelled_reason) == (
+        FollowupStatus.CANCELLED,
+        CancelReason.SCHEDULE_CHANGED,
+    )
+    assert survivor.followups.get(month=1).status == FollowupStatus.DONE
+    assert not survivor.followups.filter(month=2).exists()
+
+
+def test_saving_the_same_schedule_replans_nobody(cast, followed):
+    from ctip.followup.services import followup_settings_set
+
+    survivor = followed()
+    schedule_generate(origin=SYSTEM, survivor=survivor, today=D(2026, 1, 15))
+    _settings, replanned = followup_settings_set(
+        origin=SYSTEM,
+        organisation=cast.thailand,
+        schedule_months=[1, 3, 6, 12, 24, 36, 48, 60],
+        cohort_months=list(DEFAULT_COHORT_SCHEDULE),
+        lost_after_days=365,
+        today=D(2026, 6, 1),
+    )
+    assert replanned == 0
+    assert survivor.followups.count() == 8

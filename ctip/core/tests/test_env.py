@@ -29,3 +29,13 @@ def test_a_port_that_is_not_a_number_is_refused(monkeypatch):
     monkeypatch.setenv("CTIP_EMAIL_PORT", "smtp")
     with pytest.raises(ValueError, match="CTIP_EMAIL_PORT must be a port number, not 'smtp'"):
         read_environment()
+
+
+def test_postgresql_connections_turn_jit_off_unless_the_url_says_otherwise(tmp_path):
+    from ctip.settings.base import database_config
+
+    config = database_config("postgresql://ctip@db:5432/ctip", tmp_path)
+    assert config["OPTIONS"]["options"] == "-c jit=off"
+    own = database_config("postgresql://ctip@db:5432/ctip?options=-c%20work_mem%3D64MB", tmp_path)
+    assert own["OPTIONS"]["options"] == "-c work_mem=64MB"
+    assert "options" not in database_config("", tmp_path)["OPTIONS"]

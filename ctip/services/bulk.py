@@ -9,7 +9,7 @@ are the same as `bulk_create`'s. It returns nothing (no primary keys): callers t
 new rows' ids use `bulk_create`.
 """
 
-import uuid
+import os
 from collections.abc import Iterable
 
 from django.db import connection, models
@@ -30,11 +30,14 @@ def _adapter(field: models.Field):
     return None
 
 
-def _uuid_maker():
-    """Fresh UUIDs as the database takes them (native on PostgreSQL, 32 hex digits on SQLite)."""
-    if connection.features.has_native_uuid_field:
-        return uuid.uuid4
-    return lambda: uuid.uuid4().hex
+def random_uuid_hex() -> str:
+    """A random (version 4) UUID as 32 hex digits, without building a `uuid.UUID` (whose
+    constructor was a tenth of an import's time). Both engines take this text: SQLite stores
+    UUIDs so, PostgreSQL's COPY parses it."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
+    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
+    return raw.hex()
 
 
 def insert_rows(
@@ -71,7 +74,6 @@ def insert_rows(
         constant_fields.append(field)
         constants.append(adapt(value) if adapt and value is not None else value)
     order = [*given, *constant_fields, *uuid_fields]
-    new_uuid = _uuid_maker()
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(f.column) for f in order)
 
@@ -81,7 +83,7 @@ def insert_rows(
             if values[index] is not None:
                 values[index] = adapt(values[index])
         values.extend(constants)
-        values.extend(new_uuid() for _field in uuid_fields)
+        values.extend(random_uuid_hex() for _field in uuid_fields)
         return values
 
     count = 0

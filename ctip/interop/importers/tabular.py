@@ -34,6 +34,8 @@ class Table:
 
 
 def _cell_text(value) -> str:
+    if value.__class__ is str:  # every CSV cell: the common case first
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+import uuid
 
 import pytest
 from django.core.management import call_command
@@ -93,6 +94,11 @@ def test_services_import_then_reimport_is_idempotent(cast, people, tmp_path):
     )
     assert episode.import_batch == ImportBatch.objects.get()
     assert ServiceEpisode.objects.get(ref="E-3").need is None
+    # Public ids written by the bulk path: distinct random (version 4, RFC 4122) UUIDs.
+    ids = list(ServiceEpisode.objects.values_list("uuid", flat=True))
+    assert len(set(ids)) == 4
+    assert {(u.version, u.variant) for u in ids} == {(4, uuid.RFC_4122)}
+    assert ServiceEpisode.objects.get(uuid=ids[0]).pk
     # History: one "imported" row per survivor, naming the batch (each episode points to it).
     batch = str(ImportBatch.objects.get().uuid)
     assert sorted(

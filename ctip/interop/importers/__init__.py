@@ -24,6 +24,7 @@ from ctip.interop.importers.needs import NeedImporter
 from ctip.interop.importers.organisations import OrganisationImporter
 from ctip.interop.importers.referrals import ReferralImporter
 from ctip.interop.importers.services import ServiceImporter
+from ctip.interop.importers.studies import StudyImporter
 from ctip.interop.importers.survivors import SurvivorImporter
 from ctip.interop.importers.tabular import Table, TableError, read_table
 
@@ -35,6 +36,7 @@ IMPORTERS: dict[str, type[Importer]] = {
     "services": ServiceImporter,
     "referrals": ReferralImporter,
     "followups": FollowupImporter,
+    "studies": StudyImporter,
 }
 KINDS = tuple(IMPORTERS)
 

@@ -11,6 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from ctip.cases.models import Exploitation, NeedCategory, NeedStatus, Sex
 from ctip.core.models import OrganisationKind, ProviderType
+from ctip.evidence.models import Design as EvidenceDesign
+from ctip.evidence.models import Intervention as EvidenceIntervention
+from ctip.evidence.models import Outcome as EvidenceOutcome
+from ctip.evidence.models import PublicationType as EvidencePublicationType
+from ctip.evidence.models import Sector as EvidenceSector
 from ctip.partnerships.models import CompanySize, Ownership, Sector, SupplyChainPosition
 from ctip.services.models import EpisodeStatus, ReferralStatus
 
@@ -349,6 +354,70 @@ FOLLOWUPS = (
     ),
 )
 
+# The evidence library of `evidence` (docs/evidence.md).
+STUDIES = (
+    Column(
+        "org",
+        True,
+        _("organisation code"),
+        _("code of the implementer or country project whose library holds the study"),
+    ),
+    Column(
+        "ref",
+        True,
+        _("text, up to 80 characters"),
+        _(
+            "your reference for this study, unique in the library; importing a row with the "
+            "same org and ref again updates that study"
+        ),
+    ),
+    Column("title", True, _("text, up to 500 characters"), _("the study's title")),
+    Column(
+        "authors",
+        False,
+        _("text, authors separated by ';'"),
+        _("e.g. Nguyen, T.; Smith, J."),
+    ),
+    Column("year", False, _("year, 1900 to this year"), _("year of publication")),
+    Column(
+        "publication_type",
+        False,
+        one_of(EvidencePublicationType.values),
+        _("empty means report"),
+        tuple(EvidencePublicationType.values),
+    ),
+    Column("venue", False, _("text, up to 300 characters"), _("journal or publisher")),
+    Column("doi", False, _("DOI, e.g. 10.1234/abc.5"), _("digital object identifier")),
+    Column("url", False, _("web address, http(s)://…"), _("where the study can be read")),
+    Column(
+        "countries",
+        False,
+        _("';'-separated ISO 3166 alpha-2 codes"),
+        _("countries the study covers"),
+    ),
+    Column("sectors", False, list_of(EvidenceSector.values), _("sectors the study covers")),
+    Column("exploitation", False, list_of(Exploitation.values), _("forms of exploitation")),
+    Column(
+        "interventions",
+        False,
+        list_of(EvidenceIntervention.values),
+        _("interventions the study evaluates or describes"),
+    ),
+    Column("outcomes", False, list_of(EvidenceOutcome.values), _("outcomes the study measures")),
+    Column(
+        "design",
+        False,
+        one_of(EvidenceDesign.values),
+        _("MMAT design category; not_empirical for reviews and legal or policy analyses"),
+        tuple(EvidenceDesign.values),
+    ),
+    Column("methods", False, _("text"), _("methods in short")),
+    Column("sample_size", False, _("whole number"), _("number of participants or cases")),
+    Column("sample_description", False, _("text"), _("who was studied, where")),
+    Column("abstract", False, _("text"), _("the abstract")),
+    Column("note", False, _("text"), _("anything else the library's readers should know")),
+)
+
 TEMPLATES: dict[str, tuple[Column, ...]] = {
     "organisations": ORGANISATIONS,
     "survivors": SURVIVORS,
@@ -357,6 +426,7 @@ TEMPLATES: dict[str, tuple[Column, ...]] = {
     "services": SERVICES,
     "referrals": REFERRALS,
     "followups": FOLLOWUPS,
+    "studies": STUDIES,
 }
 
 

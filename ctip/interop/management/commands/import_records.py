@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from ctip.core.management.base import CtipCommand
 from ctip.interop.importers import KINDS, records_import
+from ctip.interop.importers.references import references_import
 
 
 class Command(CtipCommand):
@@ -25,10 +26,16 @@ class Command(CtipCommand):
         return super().create_parser(prog_name, "import", **kwargs)
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=KINDS)
-        parser.add_argument("file", help=_("a .csv (UTF-8) or .xlsx file"))
+        parser.add_argument("kind", choices=(*KINDS, "references"))
+        parser.add_argument(
+            "file", help=_("a .csv (UTF-8) or .xlsx file; for references a .bib or .ris file")
+        )
         self.add_org_argument(
-            parser, help_text=_("only accept records within this organisation's subtree")
+            parser,
+            help_text=_(
+                "only accept records within this organisation's subtree; for references, the "
+                "library (implementer or country project) to import into"
+            ),
         )
         parser.add_argument(
             "--dry-run", action="store_true", help=_("check and count, write nothing")
@@ -43,6 +50,8 @@ class Command(CtipCommand):
             raise CommandError(
                 _("Cannot read %(file)s: %(error)s") % {"file": file_name, "error": exc.strerror}
             ) from exc
+        if kind == "references":
+            return self._references(file_name, content, scope, options["dry_run"])
         outcome = records_import(
             origin=self.origin(kind),
             kind=kind,
@@ -66,5 +75,40 @@ class Command(CtipCommand):
         if outcome.dry_run:
             self.stdout.write(
                 _("Dry run: %(rows)d rows checked, nothing was written.") % {"rows": outcome.rows}
+            )
+        self.stdout.write(outcome.counts)
+
+    def _references(self, file_name, content, organisation, dry_run):
+        """BibTeX or RIS into the evidence library of --org (docs/evidence.md)."""
+        if organisation is None:
+            raise CommandError(
+                _(
+                    "Name the library to import into: --org CODE (an implementer or a country "
+                    "project)."
+                )
+            )
+        outcome = references_import(
+            origin=self.origin("references"),
+            file_name=file_name,
+            content=content,
+            organisation=organisation,
+            dry_run=dry_run,
+        )
+        if not outcome.ok:
+            for problem in outcome.problems:
+                self.stderr.write(problem)
+            count = len(outcome.problems)
+            raise CommandError(
+                ngettext(
+                    "%(n)d problem found in %(file)s; nothing was imported.",
+                    "%(n)d problems found in %(file)s; nothing was imported.",
+                    count,
+                )
+                % {"n": count, "file": file_name}
+            )
+        if dry_run:
+            self.stdout.write(
+                _("Dry run: %(n)d references checked, nothing was written.")
+                % {"n": outcome.entries}
             )
         self.stdout.write(outcome.counts)

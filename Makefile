@@ -42,7 +42,7 @@ format: $(BIN)/ctip
 	$(BIN)/ruff format .
 
 messages: $(BIN)/ctip
-	cd ctip && DJANGO_SETTINGS_MODULE=ctip.settings.test ../$(BIN)/django-admin makemessages -l th -l en --ignore='tests*' --ignore='tests_browser*'
+	cd ctip && DJANGO_SETTINGS_MODULE=ctip.settings.test ../$(BIN)/django-admin makemessages -l th -l en -l km -l lo -l my -l ne -l bn --ignore='tests*' --ignore='tests_browser*'
 	cd ctip && DJANGO_SETTINGS_MODULE=ctip.settings.test ../$(BIN)/django-admin compilemessages
 
 bench: $(BIN)/ctip

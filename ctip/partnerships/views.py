@@ -128,6 +128,7 @@ def indicator_labels() -> dict[str, str]:
         "stalled": _("stalled"),
         "activities_planned": _("co-created activities planned"),
         "activities_implemented": _("implemented"),
+        # xgettext:no-python-format
         "activities_implemented_pct": _("% implemented"),
         "mou": _("MoU"),
         "partnership": _("partnership agreement"),

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.conf.locale import LANG_INFO
 from django.utils.translation import gettext_lazy as _
 
 from ctip.settings.env import read_environment
@@ -176,9 +177,17 @@ CONTENT_SECURITY_POLICY = {
 OTP_TOTP_ISSUER = "ctip"
 
 LANGUAGE_CODE = "en"
+# DESIGN.md's languages. Django does not know Lao, and names Khmer in English.
+LANG_INFO.setdefault("lo", {"bidi": False, "code": "lo", "name": "Lao", "name_local": "ພາສາລາວ"})
+LANG_INFO["km"] = {**LANG_INFO["km"], "name_local": "ភាសាខ្មែរ"}
 LANGUAGES = [
     ("en", _("English")),
     ("th", _("Thai")),
+    ("km", _("Khmer")),
+    ("lo", _("Lao")),
+    ("my", _("Burmese")),
+    ("ne", _("Nepali")),
+    ("bn", _("Bengali")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True

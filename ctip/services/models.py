@@ -112,10 +112,25 @@ class DiscontinuedReason(models.TextChoices):
 class ServiceEpisode(OwnedModel):
     """One survivor × one service type × one provider, from `started_on` to `ended_on`."""
 
-    survivor = models.ForeignKey(Survivor, on_delete=models.CASCADE, related_name="episodes")
-    service_type = models.ForeignKey(ServiceType, on_delete=models.PROTECT, related_name="+")
+    # No single-column index on survivor (the (survivor, started_on) index serves it), on
+    # service_type (a dozen types, retired, never deleted), created_by or import_batch (nothing
+    # reads episodes by them): each index costs every import of 100k rows (bench/README.md).
+    survivor = models.ForeignKey(
+        Survivor, on_delete=models.CASCADE, related_name="episodes", db_index=False
+    )
+    service_type = models.ForeignKey(
+        ServiceType, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     provider = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="episodes_provided"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     need = models.ForeignKey(
         Need, null=True, blank=True, on_delete=models.PROTECT, related_name="episodes"
@@ -132,7 +147,12 @@ class ServiceEpisode(OwnedModel):
     sessions = models.PositiveIntegerField(_("sessions"), null=True, blank=True)
     notes = EncryptedTextField(_("notes"))
     import_batch = models.ForeignKey(
-        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        ImportBatch,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
@@ -147,7 +167,10 @@ class ServiceEpisode(OwnedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["started_on", "ended_on"]),
+            # "Active in a period" = ended on/after its start (or open) and started by its end:
+            # leading with ended_on skips the long-finished history (bench/README.md: -15% for
+            # a whole report at 1M episodes).
+            models.Index(fields=["ended_on", "started_on"], name="episode_active_idx"),
             models.Index(fields=["survivor", "started_on"]),
         ]
 
@@ -391,3 +414,51 @@ class ProjectServiceSettings(models.Model):
 
     def __str__(self) -> str:
         return f"service settings of {self.organisation}"
+
+
+class FrameworkKind(models.TextChoices):
+    LAW = "law", _("Law")
+    POLICY = "policy", _("Policy")
+    SOP = "sop", _("Standard operating procedure")
+    NATIONAL_REFERRAL = "national_referral", _("National referral mechanism")
+    TRANSNATIONAL_REFERRAL = "transnational_referral", _("Transnational referral mechanism")
+    AGREEMENT = "agreement", _("Bilateral or multilateral agreement")
+
+
+class ProtectionFramework(models.Model):
+    """One instrument of the reference directory of protection frameworks: a law, policy,
+    standard operating procedure or referral mechanism governing identification and assistance.
+
+    Kept here, below `screening` (which owns the directory's pages and writes), so that the
+    referral pages of `services` can list a country's entries without importing upward.
+    ``country`` is blank for a regional or international instrument; ``countries`` then lists
+    the countries it applies to as ';TH;KH;' (one ``contains`` test on both databases).
+    Dates are ISO and as precise as known: '2008', '2008-06' or '2008-06-06'.
+    """
+
+    title = models.CharField(_("title"), max_length=300)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    countries = models.CharField(_("applies to (regional instruments)"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=FrameworkKind.choices)
+    issuing_body = models.CharField(_("issuing body"), max_length=200, blank=True)
+    adopted = models.CharField(_("adopted"), max_length=10, blank=True)
+    amended = models.CharField(_("amended"), max_length=100, blank=True)
+    url = models.URLField(_("link"), max_length=500, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    active = models.BooleanField(_("listed"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+    modified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["country", "kind", "-adopted", "title"]
+        indexes = [models.Index(fields=["country", "active"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def country_list(self) -> list[str]:
+        return [code for code in self.countries.split(";") if code]

@@ -28,6 +28,7 @@ from ctip.services.models import (
     BusinessSupport,
     CaseTransfer,
     ProjectServiceSettings,
+    ProtectionFramework,
     ProviderProfile,
     Referral,
     ReferralEvent,
@@ -592,4 +593,29 @@ def case_plan(survivor: Survivor, *, with_notes: bool) -> CasePlan:
         ),
         livelihood=livelihood_match(survivor, episodes),
         pending_transfer=transfer_pending_for(survivor),
+    )
+
+
+# --- protection frameworks (the directory's pages live in `screening`) -----------------------
+
+
+def frameworks_for_countries(countries) -> QuerySet[ProtectionFramework]:
+    """Listed instruments of these countries, national ones first, then the regional and
+    international ones that apply to any of them. Reference data: no scoping needed."""
+    codes = sorted({code.upper() for code in countries if code})
+    if not codes:
+        return ProtectionFramework.objects.none()
+    condition = Q(country__in=codes)
+    for code in codes:
+        condition |= Q(country="", countries__contains=f";{code};")
+    return ProtectionFramework.objects.filter(condition, active=True).order_by(
+        "-country", "kind", "-adopted", "title"
+    )
+
+
+def frameworks_for_referral(referral: Referral) -> QuerySet[ProtectionFramework]:
+    """The instruments of the referral's countries: the sender's and the provider's (a
+    transnational referral shows both)."""
+    return frameworks_for_countries(
+        [referral.organisation.country_code(), referral.to_provider.country_code()]
     )

@@ -402,6 +402,7 @@ def referral_detail(request, uuid):
             "show_identity": show_identity,
             "show_note": may_answer and (side == SENDER or show_identity),
             "answered": referral.status != ReferralStatus.SENT,
+            "frameworks": selectors.frameworks_for_referral(referral),
         },
     )
 

@@ -8,19 +8,16 @@ session, the user or the messages. Language comes from ``?lang=`` (or the browse
 Accept-Language, read and forgotten), never from a cookie.
 """
 
-from functools import wraps
-
 import segno
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from ctip.core.anonymous import no_trace
 from ctip.feedback import protection, receipts, texts
 from ctip.feedback.faces import face_svg
 from ctip.feedback.forms import PublicFeedbackForm, StatusLookupForm
@@ -33,73 +30,8 @@ from ctip.feedback.services import (
     sender_write_back,
 )
 
-# Request headers that could tell who or where a sender is: dropped before any view code runs.
-TRACE_KEYS = (
-    "REMOTE_ADDR",
-    "REMOTE_HOST",
-    "REMOTE_PORT",
-    "HTTP_USER_AGENT",
-    "HTTP_REFERER",
-    "HTTP_COOKIE",
-    "HTTP_X_FORWARDED_FOR",
-    "HTTP_X_REAL_IP",
-    "HTTP_FORWARDED",
-    "HTTP_CF_CONNECTING_IP",
-    "HTTP_TRUE_CLIENT_IP",
-    "HTTP_SEC_CH_UA",
-    "HTTP_SEC_CH_UA_PLATFORM",
-    "HTTP_SEC_CH_UA_MOBILE",
-)
 MAX_POST_BYTES = 64 * 1024
 ANY_CHANNEL = "*"
-
-
-class _NoSession:
-    """Stands in for request.session: empty, never accessed, never saved."""
-
-    accessed = False
-    modified = False
-    session_key = None
-
-    def is_empty(self) -> bool:
-        return True
-
-    def get(self, key, default=None):
-        return default
-
-    def __contains__(self, key) -> bool:
-        return False
-
-    def __getitem__(self, key):
-        raise KeyError(key)
-
-    def __setitem__(self, key, value):
-        raise RuntimeError("the anonymous feedback pages keep no session")
-
-    def flush(self) -> None:
-        return None
-
-    def cycle_key(self) -> None:
-        return None
-
-
-def no_trace(view):
-    """Make a view an anonymous, traceless page (see the module docstring)."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        for key in TRACE_KEYS:
-            request.META.pop(key, None)
-        request.COOKIES = {}
-        request.session = _NoSession()
-        request.user = AnonymousUser()
-        response = view(request, *args, **kwargs)
-        response["Cache-Control"] = "no-store"
-        response["Referrer-Policy"] = "no-referrer"
-        response.cookies.clear()
-        return response
-
-    return csrf_exempt(wrapped)
 
 
 def _render(request, template: str, context: dict, *, lang: str, status: int = 200):

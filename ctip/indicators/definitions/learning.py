@@ -6,6 +6,7 @@ breakdown (each organisation rolled up to its partner, as elsewhere).
 """
 
 from django.db.models import Count, F, Q
+from django.utils.translation import gettext_lazy as _
 
 from ctip.core.models import Organisation
 from ctip.indicators.dimensions import organisation_units, unit_case
@@ -63,9 +64,9 @@ def lrn1_compute(scope: Organisation, period: Period) -> IndicatorResult:
 register(
     Indicator(
         code="LRN-1",
-        name="Actions from pause-and-reflect sessions completed on time",
+        name=_("Actions from pause-and-reflect sessions completed on time"),
         unit="%",
-        definition=(
+        definition=_(
             "Of the actions agreed in pause-and-reflect sessions in scope whose due date falls "
             "in the period, the percentage done on or before their due date."
         ),
@@ -73,7 +74,7 @@ register(
         breakdowns=("organisation",),
         is_count=False,
         group=GROUP,
-        help=(
+        help=_(
             "Read as: denominator, every action of a session held in the scope's subtree whose "
             "due date is in the period, whatever its status; numerator, those marked done with "
             "a done date on or before the due date. An action done late, or not done (yet), "

@@ -268,6 +268,7 @@ def test_demo_setup_only_end_to_end_and_idempotent():
     for spec in DEMO_USERS:
         assert spec.username in text
     assert "not enrolled: enrol by QR code" in text
+    assert "Self-screening: /screen/th-amrf/ (no login)" in text
     assert "Set-up done" in text
     assert Survivor.objects.count() == 40
 

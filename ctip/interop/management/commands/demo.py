@@ -93,6 +93,12 @@ class Command(BaseCommand):
                 "conversation at /f/demo/status; the safeguarding team logs in as “safeguarding”."
             )
         )
+        self.stdout.write(
+            _(
+                "Self-screening: /screen/th-amrf/ (no login); its questions are read aloud once "
+                "`ctip screening audio` has spoken them (needs espeak-ng)."
+            )
+        )
         if options["setup_only"]:
             self.stdout.write(_("Set-up done (--setup-only): `ctip demo` serves it."))
             return

@@ -7,8 +7,9 @@ from django.urls import reverse
 from ctip.core.selectors import user_needs_two_factor
 
 # Paths an authenticated but not yet verified user may reach.
-# The anonymous feedback pages (/f/) are for anyone, logged in or not.
-TWO_FACTOR_EXEMPT_PREFIXES = ("/account/", "/static/", "/i18n/", "/api/", "/f/")
+# The anonymous pages, feedback (/f/) and the self-screen (/screen/), are for anyone, logged in
+# or not: a half-signed-in staff session on a shared phone must not stand in a person's way.
+TWO_FACTOR_EXEMPT_PREFIXES = ("/account/", "/static/", "/i18n/", "/api/", "/f/", "/screen/")
 
 
 class RequireTwoFactorMiddleware:

@@ -142,3 +142,13 @@ def test_ctip_screening_audio_speaks_every_clip(settings, tmp_path):
     assert header.startswith(b"RIFF") and header[8:12] == b"WAVE"
     reports = audio.audio_generate(languages=("en",))
     assert (reports[0].written, reports[0].kept) == (0, len(audio.clip_ids()))
+
+
+def test_a_half_signed_in_staff_session_does_not_stand_in_the_way(cast):
+    """A staff member signed in with a password but not yet through two-factor (a shared phone)
+    does not turn the self-screen into the 2FA page; staff pages still ask for it."""
+    client = Client()
+    client.force_login(cast.case_worker)
+    response = client.get(f"/screen/{cast.ngo_a.code}/?lang=en")
+    assert response.status_code == 200 and 'name="token"' in response.content.decode()
+    assert client.get("/screening/").status_code == 302

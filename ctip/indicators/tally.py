@@ -40,3 +40,9 @@ def nest(values: Mapping[tuple, Any], measure: str) -> dict[str, dict[str, Any]]
         if len(key) == 3 and key[0] == measure:
             nested.setdefault(key[1], {})[key[2]] = value
     return nested
+
+
+def rate(numerator: int, denominator: int) -> float | None:
+    """A percentage with one decimal (every rate indicator's rule); None when there is nothing
+    to divide by."""
+    return round(100 * numerator / denominator, 1) if denominator else None

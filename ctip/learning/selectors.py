@@ -225,8 +225,9 @@ def round_for_edit(user: User, uuid) -> SelectionRound:
     return round_get(user, uuid)
 
 
-def panel_organisations_for(user: User) -> QuerySet[Organisation]:
-    """Where a writer may hold a panel: partners, country projects, the implementer."""
+def learning_organisations_for(user: User) -> QuerySet[Organisation]:
+    """Where a writer may hold a selection panel or a pause-and-reflect session: partners,
+    country projects, the implementer."""
     access = learning_access(user)
     if not access.can_write:
         return Organisation.objects.none()
@@ -318,16 +319,6 @@ def session_get(user: User, uuid) -> ReflectionSession:
 def session_for_edit(user: User, uuid) -> ReflectionSession:
     _writer(user)
     return session_get(user, uuid)
-
-
-def session_organisations_for(user: User) -> QuerySet[Organisation]:
-    access = learning_access(user)
-    if not access.can_write:
-        return Organisation.objects.none()
-    return Organisation.objects.filter(
-        path__startswith=access.root.path,
-        kind__in=["partner", "country_project", "implementer"],
-    )
 
 
 def actions_visible_to(user: User) -> QuerySet[Action]:

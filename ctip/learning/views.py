@@ -503,7 +503,8 @@ def round_list(request):
 @require_http_methods(["GET", "POST"])
 def round_create(request):
     user = _writer(request)
-    form = f.RoundForm(request.POST or None, organisations=selectors.panel_organisations_for(user))
+    organisations = selectors.learning_organisations_for(user)
+    form = f.RoundForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         try:
             selection_round = services.round_create(origin=_origin(request), **form.cleaned_data)
@@ -655,7 +656,7 @@ def session_list(request):
 def session_create(request):
     user = _writer(request)
     form = f.SessionForm(
-        request.POST or None, organisations=selectors.session_organisations_for(user)
+        request.POST or None, organisations=selectors.learning_organisations_for(user)
     )
     if request.method == "POST" and form.is_valid():
         try:

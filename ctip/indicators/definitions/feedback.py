@@ -12,10 +12,7 @@ from ctip.core.suppression import THRESHOLD
 from ctip.feedback.selectors import counted_feedback, fbk1_counts, fbk2_counts
 from ctip.indicators.periods import Period
 from ctip.indicators.registry import Indicator, IndicatorResult, register
-
-
-def _share(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
+from ctip.indicators.tally import rate
 
 
 def compute_fbk1(scope: Organisation, period: Period) -> IndicatorResult:
@@ -27,9 +24,9 @@ def compute_fbk1(scope: Organisation, period: Period) -> IndicatorResult:
     counts = fbk1_counts(counted_feedback(scope.path, period.start, period.end))
     received = counts["received"]
     closed = counts["closed_with_reply"]
-    closed_share = _share(closed, received) if not 0 < closed < THRESHOLD else None
+    closed_share = rate(closed, received) if not 0 < closed < THRESHOLD else None
     return IndicatorResult(
-        value=_share(counts["acknowledged_in_7_days"], received),
+        value=rate(counts["acknowledged_in_7_days"], received),
         numerator=counts["acknowledged_in_7_days"],
         denominator=received,
         detail={"closed_with_reply_share": closed_share},

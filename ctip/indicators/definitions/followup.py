@@ -43,7 +43,7 @@ from ctip.indicators.dimensions import (
 )
 from ctip.indicators.periods import Period
 from ctip.indicators.registry import Indicator, IndicatorResult, register
-from ctip.indicators.tally import aggregate_cells, nest
+from ctip.indicators.tally import aggregate_cells, nest, rate
 
 ON_TIME_DAYS = 30
 RETENTION_MONTHS = (6, 12, 24, 36)
@@ -52,12 +52,8 @@ PARTITIONS = ("sex", "age_band", "nationality", "exploitation_set")
 PEOPLE = ("sex", "age_group", "age_band", "nationality", "exploitation", "organisation")
 
 
-def _rate(numerator: int, denominator: int) -> float | None:
-    return round(100 * numerator / denominator, 1) if denominator else None
-
-
 def _ratio(numerator: int, denominator: int) -> dict[str, Any]:
-    return {"value": _rate(numerator, denominator), "numerator": numerator,
+    return {"value": rate(numerator, denominator), "numerator": numerator,
             "denominator": denominator}  # fmt: skip
 
 
@@ -168,7 +164,7 @@ def fup1(scope: Organisation, period: Period) -> IndicatorResult:
         followups, F("schedule"), on_time(), list(ScheduleKind.values)
     )
     return IndicatorResult(
-        value=_rate(numerator, denominator),
+        value=rate(numerator, denominator),
         numerator=numerator,
         denominator=denominator,
         disaggregations={name: breakdowns[name] for name in (*PEOPLE, "month", "schedule")},
@@ -312,7 +308,7 @@ def out1(scope: Organisation, period: Period) -> IndicatorResult:
     breakdowns["instrument"] = _ratio_by(pairs, F("instrument_code"), improved(), codes)
     numerator, denominator = values[("n", "total", "")], values[("d", "total", "")]
     return IndicatorResult(
-        value=_rate(numerator, denominator),
+        value=rate(numerator, denominator),
         numerator=numerator,
         denominator=denominator,
         disaggregations={name: breakdowns[name] for name in (*PEOPLE, "instrument")},
@@ -379,7 +375,7 @@ def out2(scope: Organisation, period: Period) -> IndicatorResult:
         denominator=n,
         disaggregations={"dimension": dimensions, "sex": by_sex, "organisation": by_unit},
         detail={
-            "share_at_or_above_threshold": _rate(totals["at_or_above"], n),
+            "share_at_or_above_threshold": rate(totals["at_or_above"], n),
             "thresholds": cutoffs,
             "weight_sets": versions,
         },

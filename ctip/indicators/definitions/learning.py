@@ -12,13 +12,10 @@ from ctip.core.models import Organisation
 from ctip.indicators.dimensions import organisation_units, unit_case
 from ctip.indicators.periods import Period
 from ctip.indicators.registry import Indicator, IndicatorResult, register
+from ctip.indicators.tally import rate
 from ctip.learning.models import Action, ActionStatus
 
 GROUP = "learning"
-
-
-def _rate(numerator: int, denominator: int) -> float | None:
-    return round(100 * numerator / denominator, 1) if denominator else None
 
 
 def on_time() -> Q:
@@ -46,7 +43,7 @@ def lrn1_compute(scope: Organisation, period: Period) -> IndicatorResult:
     found = {row["cell"]: row for row in rows}
     by_organisation = {
         unit.code: {
-            "value": _rate(found[unit.code]["n"], found[unit.code]["d"]),
+            "value": rate(found[unit.code]["n"], found[unit.code]["d"]),
             "numerator": found[unit.code]["n"],
             "denominator": found[unit.code]["d"],
         }
@@ -54,7 +51,7 @@ def lrn1_compute(scope: Organisation, period: Period) -> IndicatorResult:
         if unit.code in found
     }
     return IndicatorResult(
-        value=_rate(totals["n"], totals["d"]),
+        value=rate(totals["n"], totals["d"]),
         numerator=totals["n"],
         denominator=totals["d"],
         disaggregations={"organisation": by_organisation},

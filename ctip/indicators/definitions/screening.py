@@ -15,19 +15,15 @@ from ctip.core.models import Organisation
 from ctip.indicators.dimensions import organisation_units
 from ctip.indicators.periods import Period
 from ctip.indicators.registry import Indicator, IndicatorResult, register
-from ctip.indicators.tally import aggregate_cells
+from ctip.indicators.tally import aggregate_cells, rate
 from ctip.screening.models import Channel, ConsentState, Screen
 from ctip.screening.questionnaire import LANGUAGES
 
 REFERRED = Q(consent=ConsentState.GIVEN, referral__isnull=False)
 
 
-def _rate(numerator: int, denominator: int) -> float | None:
-    return round(100 * numerator / denominator, 1) if denominator else None
-
-
 def _ratio(numerator: int, denominator: int) -> dict[str, Any]:
-    return {"value": _rate(numerator, denominator), "numerator": numerator,
+    return {"value": rate(numerator, denominator), "numerator": numerator,
             "denominator": denominator}  # fmt: skip
 
 
@@ -62,7 +58,7 @@ def scr1(scope: Organisation, period: Period) -> IndicatorResult:
     numerator = values[("referred", "total", "")]
     denominator = values[("screens", "total", "")]
     return IndicatorResult(
-        value=_rate(numerator, denominator),
+        value=rate(numerator, denominator),
         numerator=numerator,
         denominator=denominator,
         disaggregations=breakdowns,

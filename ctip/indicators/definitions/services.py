@@ -46,7 +46,7 @@ from ctip.indicators.dimensions import (
 )
 from ctip.indicators.periods import Period
 from ctip.indicators.registry import Indicator, IndicatorResult, register
-from ctip.indicators.tally import aggregate_cells, nest
+from ctip.indicators.tally import aggregate_cells, nest, rate
 from ctip.services.models import (
     EpisodeStatus,
     Referral,
@@ -169,11 +169,6 @@ def partition_cells(period: Period) -> dict[str, dict[str, Q]]:
 @per_report
 def units(scope: Organisation) -> list:
     return organisation_units(scope)
-
-
-def rate(numerator: int, denominator: int) -> float | None:
-    """A percentage with one decimal; None when there is nothing to divide by."""
-    return round(100 * numerator / denominator, 1) if denominator else None
 
 
 def ratio_cell(numerator: int, denominator: int, **extra) -> dict[str, Any]:
